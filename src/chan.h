@@ -1,0 +1,135 @@
+/*
+ * chan.h - the channel object shared by the entry points (channel.c), the
+ * handle counts (counter.c) and the three queue flavors, one per file, as in
+ * Rust's library/std/src/sync/mpmc/: flavor_list.c (unbounded), flavor_array.c
+ * (bounded), flavor_zero.c (rendezvous).
+ */
+#ifndef MPSC_CHAN_H
+#define MPSC_CHAN_H
+
+#include "mpsc.h"
+#include "park.h"
+
+#include <pthread.h>
+#include <stdalign.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Two cache lines: x86 prefetches lines in adjacent pairs, so fields written
+ * by different threads are kept this far apart (crossbeam's CachePadded). */
+#define MPSC__CACHE_LINE 128
+
+/* ---- unbounded: a linked list of blocks (flavor_list.c) ---------------- */
+
+struct mpsc__list_block;
+
+struct mpsc__list {
+    /* Written by producers. */
+    alignas(MPSC__CACHE_LINE) _Atomic size_t tail;      /* position << 1 | disconnected bit */
+    _Atomic(struct mpsc__list_block *) tail_block;      /* the block that holds position `tail` */
+    /* Written by the consumer. */
+    alignas(MPSC__CACHE_LINE) _Atomic size_t head;      /* position << 1 (bit 0 unused) */
+    struct mpsc__list_block *head_block;                /* consumer-private */
+    struct mpsc__event rx_event;                        /* the receiver sleeps here */
+    /* A block the consumer finished with, kept for the next block a producer
+     * needs, so a steady stream does not call malloc and free. */
+    alignas(MPSC__CACHE_LINE) _Atomic(struct mpsc__list_block *) spare;
+    size_t lap;       /* positions per block (a power of two): block_cap slots + 1 */
+    size_t block_cap; /* slots per block */
+};
+
+/* ---- bounded: a ring of stamped slots (flavor_array.c) ----------------- */
+
+struct mpsc__array {
+    alignas(MPSC__CACHE_LINE) _Atomic size_t tail; /* producers: lap | mark | index */
+    struct mpsc__event tx_event;                   /* senders sleep here while full */
+    alignas(MPSC__CACHE_LINE) _Atomic size_t head; /* written by the consumer only */
+    struct mpsc__event rx_event;                   /* the receiver sleeps here while empty */
+    alignas(MPSC__CACHE_LINE) unsigned char *slots; /* cap slots of slot_size bytes */
+    size_t cap, slot_size, one_lap, mark_bit;
+};
+
+/* ---- rendezvous: senders and the receiver meet under a lock (flavor_zero.c) */
+
+struct mpsc__zero_packet;
+
+struct mpsc__zero {
+    pthread_mutex_t lock;
+    struct mpsc__zero_packet *senders_head, *senders_tail; /* FIFO of blocked senders */
+    struct mpsc__zero_packet *receiver;                    /* the blocked receiver, if any */
+    bool disconnected;
+};
+
+/* ---- the channel ------------------------------------------------------- */
+
+enum mpsc__flavor { MPSC__LIST, MPSC__ARRAY, MPSC__ZERO };
+
+struct mpsc_sender {
+    struct mpsc__chan *chan;
+};
+
+struct mpsc_receiver {
+    struct mpsc__chan *chan;
+};
+
+/*
+ * Lives from mpsc_channel*() until the last handle is dropped (counter.c
+ * frees it).  The fields before `senders` are written once at creation and
+ * read-only afterwards.
+ */
+struct mpsc__chan {
+    union {
+        struct mpsc__list list;
+        struct mpsc__array array;
+        struct mpsc__zero zero;
+    } q;
+    enum mpsc__flavor flavor;
+    size_t elem_size;
+    size_t bound; /* SIZE_MAX when unbounded */
+    mpsc_drop_fn drop;
+    char *name; /* owned copy, or NULL */
+    /* counter.c: how many Senders are alive, and which side frees. */
+    alignas(MPSC__CACHE_LINE) _Atomic size_t senders;
+    atomic_bool destroy;
+    /* The handles mpsc_channel returns live inside the channel, so creating a
+     * channel is one allocation; clones are allocated one by one. */
+    struct mpsc_sender first_tx;
+    struct mpsc_receiver rx;
+};
+
+/* counter.c */
+mpsc_status mpsc__chan_create(const mpsc_config *cfg, mpsc_sender **tx, mpsc_receiver **rx);
+mpsc_sender *mpsc__sender_clone(mpsc_sender *tx);
+void mpsc__sender_release(mpsc_sender *tx);
+void mpsc__receiver_release(mpsc_receiver *rx);
+
+/* Each flavor: init (MPSC_ENOMEM possible), send, recv, the two
+ * disconnections (the receiver's also passes queued messages to the drop
+ * function), len, and destroy (frees what init allocated, dropping any
+ * message still queued). */
+mpsc_status mpsc__list_init(struct mpsc__chan *c);
+mpsc_status mpsc__list_send(struct mpsc__chan *c, const void *msg);
+mpsc_status mpsc__list_recv(struct mpsc__chan *c, void *out, uint64_t deadline);
+void mpsc__list_disconnect_senders(struct mpsc__chan *c);
+void mpsc__list_disconnect_receiver(struct mpsc__chan *c);
+size_t mpsc__list_len(const struct mpsc__chan *c);
+void mpsc__list_destroy(struct mpsc__chan *c);
+
+mpsc_status mpsc__array_init(struct mpsc__chan *c);
+mpsc_status mpsc__array_send(struct mpsc__chan *c, const void *msg, uint64_t deadline);
+mpsc_status mpsc__array_recv(struct mpsc__chan *c, void *out, uint64_t deadline);
+void mpsc__array_disconnect_senders(struct mpsc__chan *c);
+void mpsc__array_disconnect_receiver(struct mpsc__chan *c);
+size_t mpsc__array_len(const struct mpsc__chan *c);
+void mpsc__array_destroy(struct mpsc__chan *c);
+
+mpsc_status mpsc__zero_init(struct mpsc__chan *c);
+mpsc_status mpsc__zero_send(struct mpsc__chan *c, const void *msg, uint64_t deadline);
+mpsc_status mpsc__zero_recv(struct mpsc__chan *c, void *out, uint64_t deadline);
+void mpsc__zero_disconnect_senders(struct mpsc__chan *c);
+void mpsc__zero_disconnect_receiver(struct mpsc__chan *c);
+void mpsc__zero_destroy(struct mpsc__chan *c);
+
+#endif /* MPSC_CHAN_H */

@@ -1,0 +1,156 @@
+/*
+ * channel.c - the public entry points: check the arguments, turn timeouts
+ * into deadlines, and dispatch to the channel's flavor (flavor_list.c,
+ * flavor_array.c, flavor_zero.c).  Handle counting is in counter.c.
+ */
+#include "chan.h"
+
+#include <errno.h>
+
+const char *(mpsc_status_str)(mpsc_status s)
+{
+    switch (s) {
+#define MPSC__STATUS_TEXT(name, value, text)                                                                 \
+    case name:                                                                                               \
+        return text;
+        MPSC_STATUS_MAP(MPSC__STATUS_TEXT)
+#undef MPSC__STATUS_TEXT
+    }
+    return "unknown mpsc_status";
+}
+
+mpsc_status(mpsc_channel_new)(const mpsc_config *cfg, mpsc_sender **tx, mpsc_receiver **rx)
+{
+    if (cfg == NULL || tx == NULL || rx == NULL)
+        return MPSC_EINVAL;
+    return mpsc__chan_create(cfg, tx, rx);
+}
+
+mpsc_status(mpsc_channel)(size_t elem_size, mpsc_sender **tx, mpsc_receiver **rx)
+{
+    mpsc_config cfg = {.elem_size = elem_size};
+    return (mpsc_channel_new)(&cfg, tx, rx);
+}
+
+mpsc_status(mpsc_sync_channel)(size_t elem_size, size_t bound, mpsc_sender **tx, mpsc_receiver **rx)
+{
+    mpsc_config cfg = {.elem_size = elem_size, .bounded = true, .bound = bound};
+    return (mpsc_channel_new)(&cfg, tx, rx);
+}
+
+mpsc_sender *(mpsc_sender_clone)(mpsc_sender *tx)
+{
+    if (tx == NULL) {
+        errno = EINVAL;
+        return NULL;
+    }
+    return mpsc__sender_clone(tx);
+}
+
+void(mpsc_sender_drop)(mpsc_sender *tx)
+{
+    if (tx != NULL)
+        mpsc__sender_release(tx);
+}
+
+void(mpsc_receiver_drop)(mpsc_receiver *rx)
+{
+    if (rx != NULL)
+        mpsc__receiver_release(rx);
+}
+
+/* Every send form: the deadline is MPSC__NO_WAIT for try_send. */
+static mpsc_status send_until(mpsc_sender *tx, const void *msg, uint64_t deadline)
+{
+    if (tx == NULL)
+        return MPSC_EINVAL;
+    struct mpsc__chan *c = tx->chan;
+    if (msg == NULL && c->elem_size != 0)
+        return MPSC_EINVAL;
+    switch (c->flavor) {
+    case MPSC__LIST: return mpsc__list_send(c, msg);
+    case MPSC__ARRAY: return mpsc__array_send(c, msg, deadline);
+    case MPSC__ZERO: return mpsc__zero_send(c, msg, deadline);
+    }
+    return MPSC_EINVAL;
+}
+
+mpsc_status(mpsc_send)(mpsc_sender *tx, const void *msg)
+{
+    return send_until(tx, msg, MPSC__FOREVER);
+}
+
+mpsc_status(mpsc_try_send)(mpsc_sender *tx, const void *msg)
+{
+    return send_until(tx, msg, MPSC__NO_WAIT);
+}
+
+mpsc_status(mpsc_send_timeout)(mpsc_sender *tx, const void *msg, uint64_t timeout_ns)
+{
+    return send_until(tx, msg, mpsc__deadline_after(timeout_ns));
+}
+
+/* Every receive form: the deadline is MPSC__NO_WAIT for try_recv. */
+static mpsc_status recv_until(mpsc_receiver *rx, void *out, uint64_t deadline)
+{
+    if (rx == NULL)
+        return MPSC_EINVAL;
+    struct mpsc__chan *c = rx->chan;
+    if (out == NULL && c->elem_size != 0)
+        return MPSC_EINVAL;
+    switch (c->flavor) {
+    case MPSC__LIST: return mpsc__list_recv(c, out, deadline);
+    case MPSC__ARRAY: return mpsc__array_recv(c, out, deadline);
+    case MPSC__ZERO: return mpsc__zero_recv(c, out, deadline);
+    }
+    return MPSC_EINVAL;
+}
+
+mpsc_status(mpsc_recv)(mpsc_receiver *rx, void *out)
+{
+    return recv_until(rx, out, MPSC__FOREVER);
+}
+
+mpsc_status(mpsc_try_recv)(mpsc_receiver *rx, void *out)
+{
+    return recv_until(rx, out, MPSC__NO_WAIT);
+}
+
+mpsc_status(mpsc_recv_timeout)(mpsc_receiver *rx, void *out, uint64_t timeout_ns)
+{
+    return recv_until(rx, out, mpsc__deadline_after(timeout_ns));
+}
+
+mpsc_status(mpsc_recv_deadline)(mpsc_receiver *rx, void *out, const struct timespec *deadline)
+{
+    if (deadline == NULL || deadline->tv_nsec < 0 || deadline->tv_nsec >= 1000000000L)
+        return MPSC_EINVAL;
+    uint64_t ns;
+    if (deadline->tv_sec < 0)
+        ns = 1; /* long past */
+    else if ((uint64_t)deadline->tv_sec > (MPSC__FOREVER - 1) / UINT64_C(1000000000) - 1)
+        ns = MPSC__FOREVER;
+    else
+        ns = (uint64_t)deadline->tv_sec * UINT64_C(1000000000) + (uint64_t)deadline->tv_nsec;
+    /* A deadline of 0 would read as "try": it is long past, so 1 means the
+     * same thing. */
+    return recv_until(rx, out, ns == MPSC__NO_WAIT ? 1 : ns);
+}
+
+size_t(mpsc_len)(const mpsc_receiver *rx)
+{
+    if (rx == NULL)
+        return 0;
+    const struct mpsc__chan *c = rx->chan;
+    switch (c->flavor) {
+    case MPSC__LIST: return mpsc__list_len(c);
+    case MPSC__ARRAY: return mpsc__array_len(c);
+    case MPSC__ZERO: return 0;
+    }
+    return 0;
+}
+
+size_t(mpsc_capacity)(const mpsc_receiver *rx)
+{
+    return rx == NULL ? SIZE_MAX : rx->chan->bound;
+}

@@ -1,0 +1,269 @@
+/*
+ * flavor_array.c - the bounded channel: a ring of slots, each with a stamp
+ * that says whose turn it is.  Follows Rust's
+ * library/std/src/sync/mpmc/array.rs (Dmitry Vyukov's bounded MPMC queue):
+ * senders claim a slot by compare-and-swap on the tail; the single receiver
+ * owns the head and advances it with a plain store.  Indices carry a lap
+ * count above the slot index, and a mark bit between them that says the
+ * channel is disconnected.
+ */
+#include "chan.h"
+
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A slot: its stamp, then elem_size bytes of payload (slot_size in all).
+ * stamp == index (with lap): empty, the sender of that index may write it;
+ * stamp == index + 1: full, the receiver may read it; the receiver then sets
+ * it to index + one_lap, which is the next lap's "empty". */
+struct slot {
+    _Atomic size_t stamp;
+    unsigned char data[];
+};
+
+static struct slot *slot_at(const struct mpsc__array *a, size_t index)
+{
+    return (struct slot *)(a->slots + index * a->slot_size);
+}
+
+mpsc_status mpsc__array_init(struct mpsc__chan *c)
+{
+    struct mpsc__array *a = &c->q.array;
+    size_t cap = c->bound;
+    /* A slot is the stamp plus the payload, rounded to the stamp's
+     * alignment; the whole ring must fit in memory. */
+    size_t align = _Alignof(struct slot);
+    if (c->elem_size > SIZE_MAX - sizeof(struct slot) - align)
+        return MPSC_EINVAL;
+    size_t slot_size = (sizeof(struct slot) + c->elem_size + align - 1) / align * align;
+    if (cap > SIZE_MAX / 4 || slot_size > SIZE_MAX / cap)
+        return MPSC_EINVAL;
+    a->slots = malloc(cap * slot_size);
+    if (a->slots == NULL)
+        return MPSC_ENOMEM;
+    a->cap = cap;
+    a->slot_size = slot_size;
+    size_t mark = 1;
+    while (mark < cap + 1)
+        mark <<= 1;
+    a->mark_bit = mark;
+    a->one_lap = mark << 1;
+    for (size_t i = 0; i < cap; i++)
+        atomic_init(&slot_at(a, i)->stamp, i);
+    atomic_init(&a->head, 0);
+    atomic_init(&a->tail, 0);
+    atomic_init(&a->tx_event.seq, 0);
+    atomic_init(&a->tx_event.waiters, 0);
+    atomic_init(&a->rx_event.seq, 0);
+    atomic_init(&a->rx_event.waiters, 0);
+    return MPSC_OK;
+}
+
+/* The index after `index`: the next slot, or slot 0 of the next lap. */
+static size_t next_index(const struct mpsc__array *a, size_t index)
+{
+    size_t i = index & (a->mark_bit - 1);
+    size_t lap = index & ~(a->one_lap - 1);
+    return i + 1 < a->cap ? index + 1 : lap + a->one_lap;
+}
+
+enum attempt { DONE, FULL_OR_EMPTY, RETRY };
+
+/* One attempt to send without blocking: DONE with *st set, FULL_OR_EMPTY
+ * (full), or RETRY (lost a race, or a receiver is mid-read). */
+static enum attempt try_send_once(struct mpsc__chan *c, const void *msg, mpsc_status *st)
+{
+    struct mpsc__array *a = &c->q.array;
+    /* Relaxed: the slot's stamp, read with acquire below, decides. */
+    size_t tail = atomic_load_explicit(&a->tail, memory_order_relaxed);
+    if (tail & a->mark_bit) {
+        *st = MPSC_DISCONNECTED;
+        return DONE;
+    }
+    struct slot *s = slot_at(a, tail & (a->mark_bit - 1));
+    /* Acquire: pairs with the receiver's release of the slot, so its read of
+     * the previous payload happens before our write. */
+    size_t stamp = atomic_load_explicit(&s->stamp, memory_order_acquire);
+    if (stamp == tail) {
+        /* seq_cst: the "condition" store of the receiver's Dekker pair
+         * (park.h), read by its seq_cst tail load before it sleeps. */
+        if (!atomic_compare_exchange_weak_explicit(&a->tail, &tail, next_index(a, tail),
+                                                   memory_order_seq_cst, memory_order_relaxed))
+            return RETRY;
+        if (c->elem_size != 0)
+            memcpy(s->data, msg, c->elem_size);
+        /* Release: publishes the payload to the receiver's acquire load. */
+        atomic_store_explicit(&s->stamp, tail + 1, memory_order_release);
+        mpsc__event_notify(&a->rx_event);
+        *st = MPSC_OK;
+        return DONE;
+    }
+    if (stamp + a->one_lap == tail + 1) {
+        /* The slot still holds last lap's message: full, unless the receiver
+         * moved on since.  seq_cst: the senders' re-check in the Dekker pair
+         * with the receiver's seq_cst head store. */
+        size_t head = atomic_load_explicit(&a->head, memory_order_seq_cst);
+        if (head + a->one_lap == tail)
+            return FULL_OR_EMPTY;
+    }
+    return RETRY;
+}
+
+mpsc_status mpsc__array_send(struct mpsc__chan *c, const void *msg, uint64_t deadline)
+{
+    struct mpsc__array *a = &c->q.array;
+    mpsc_status st;
+    for (unsigned spins = 0;; spins++) {
+        enum attempt r = try_send_once(c, msg, &st);
+        if (r == DONE)
+            return st;
+        if (r == RETRY) {
+            mpsc__cpu_relax();
+            continue;
+        }
+        if (deadline == MPSC__NO_WAIT)
+            return MPSC_FULL;
+        if (spins < MPSC__SPIN_LIMIT) {
+            mpsc__cpu_relax();
+            continue;
+        }
+        if (deadline != MPSC__FOREVER && mpsc__now_ns() >= deadline)
+            return MPSC_TIMEOUT;
+        uint32_t seq = mpsc__event_prepare(&a->tx_event);
+        r = try_send_once(c, msg, &st);
+        if (r == FULL_OR_EMPTY)
+            mpsc__event_wait(&a->tx_event, seq, deadline);
+        mpsc__event_finish(&a->tx_event);
+        if (r == DONE)
+            return st;
+    }
+}
+
+/* One attempt to receive without blocking. */
+static enum attempt try_recv_once(struct mpsc__chan *c, void *out, mpsc_status *st)
+{
+    struct mpsc__array *a = &c->q.array;
+    /* Relaxed: only the receiver writes head. */
+    size_t head = atomic_load_explicit(&a->head, memory_order_relaxed);
+    struct slot *s = slot_at(a, head & (a->mark_bit - 1));
+    /* Acquire: pairs with the sender's release store of the stamp. */
+    size_t stamp = atomic_load_explicit(&s->stamp, memory_order_acquire);
+    if (stamp == head + 1) {
+        if (c->elem_size != 0)
+            memcpy(out, s->data, c->elem_size);
+        /* Release: our read of the payload happens before the next sender's
+         * write (its acquire load of the stamp). */
+        atomic_store_explicit(&s->stamp, head + a->one_lap, memory_order_release);
+        /* seq_cst: the "condition" store of the senders' Dekker pair: a
+         * sender about to sleep re-reads head with seq_cst, and our notify
+         * reads its announcement. */
+        atomic_store_explicit(&a->head, next_index(a, head), memory_order_seq_cst);
+        mpsc__event_notify(&a->tx_event);
+        *st = MPSC_OK;
+        return DONE;
+    }
+    /* seq_cst: the receiver's re-check in its Dekker pair. */
+    size_t tail = atomic_load_explicit(&a->tail, memory_order_seq_cst);
+    if ((tail & ~a->mark_bit) == head) {
+        if (tail & a->mark_bit) {
+            *st = MPSC_DISCONNECTED;
+            return DONE;
+        }
+        return FULL_OR_EMPTY;
+    }
+    /* A sender claimed the slot and is still copying into it. */
+    return RETRY;
+}
+
+mpsc_status mpsc__array_recv(struct mpsc__chan *c, void *out, uint64_t deadline)
+{
+    struct mpsc__array *a = &c->q.array;
+    mpsc_status st;
+    for (unsigned spins = 0;; spins++) {
+        enum attempt r = try_recv_once(c, out, &st);
+        if (r == DONE)
+            return st;
+        if (r == RETRY) {
+            /* The sender is a few instructions away unless preempted. */
+            if (spins < MPSC__SPIN_LIMIT)
+                mpsc__cpu_relax();
+            else
+                sched_yield();
+            continue;
+        }
+        if (deadline == MPSC__NO_WAIT)
+            return MPSC_EMPTY;
+        if (spins < MPSC__SPIN_LIMIT) {
+            mpsc__cpu_relax();
+            continue;
+        }
+        if (deadline != MPSC__FOREVER && mpsc__now_ns() >= deadline)
+            return MPSC_TIMEOUT;
+        uint32_t seq = mpsc__event_prepare(&a->rx_event);
+        r = try_recv_once(c, out, &st);
+        if (r == FULL_OR_EMPTY)
+            mpsc__event_wait(&a->rx_event, seq, deadline);
+        mpsc__event_finish(&a->rx_event);
+        if (r == DONE)
+            return st;
+    }
+}
+
+void mpsc__array_disconnect_senders(struct mpsc__chan *c)
+{
+    struct mpsc__array *a = &c->q.array;
+    /* seq_cst: the "condition" store of the receiver's Dekker pair. */
+    atomic_fetch_or_explicit(&a->tail, a->mark_bit, memory_order_seq_cst);
+    mpsc__event_notify(&a->rx_event);
+}
+
+void mpsc__array_disconnect_receiver(struct mpsc__chan *c)
+{
+    struct mpsc__array *a = &c->q.array;
+    /* seq_cst: the "condition" store of the senders' Dekker pair: blocked
+     * senders wake, re-read the tail and see the mark.  No sender claims a
+     * slot after this; the ones claimed before are drained below. */
+    size_t tail = atomic_fetch_or_explicit(&a->tail, a->mark_bit, memory_order_seq_cst) & ~a->mark_bit;
+    mpsc__event_notify(&a->tx_event);
+    size_t head = atomic_load_explicit(&a->head, memory_order_relaxed);
+    while (head != tail) {
+        struct slot *s = slot_at(a, head & (a->mark_bit - 1));
+        /* Acquire: wait for a sender still copying into a claimed slot. */
+        for (unsigned spins = 0; atomic_load_explicit(&s->stamp, memory_order_acquire) != head + 1; spins++) {
+            if (spins < 64)
+                mpsc__cpu_relax();
+            else
+                sched_yield();
+        }
+        if (c->drop != NULL)
+            c->drop(s->data);
+        head = next_index(a, head);
+    }
+    atomic_store_explicit(&a->head, head, memory_order_relaxed);
+}
+
+size_t mpsc__array_len(const struct mpsc__chan *c)
+{
+    struct mpsc__array *a = (struct mpsc__array *)&c->q.array;
+    size_t tail, head;
+    /* A consistent snapshot, as in array.rs: the tail did not move while we
+     * read the head.  The result is advisory. */
+    do {
+        tail = atomic_load_explicit(&a->tail, memory_order_seq_cst);
+        head = atomic_load_explicit(&a->head, memory_order_seq_cst);
+    } while (tail != atomic_load_explicit(&a->tail, memory_order_seq_cst));
+    size_t hix = head & (a->mark_bit - 1);
+    size_t tix = tail & (a->mark_bit - 1);
+    if (hix < tix)
+        return tix - hix;
+    if (hix > tix)
+        return a->cap - hix + tix;
+    return (tail & ~a->mark_bit) == head ? 0 : a->cap;
+}
+
+void mpsc__array_destroy(struct mpsc__chan *c)
+{
+    /* The receiver's drop drained every message; only the ring remains. */
+    free(c->q.array.slots);
+}

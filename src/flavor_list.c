@@ -1,0 +1,324 @@
+/*
+ * flavor_list.c - the unbounded channel: a linked list of blocks of slots.
+ * Follows Rust's library/std/src/sync/mpmc/list.rs (itself crossbeam's):
+ * producers claim a position by compare-and-swap on the tail index, the one
+ * that claims a block's last slot installs the next block, and a sentinel
+ * position per block makes the others wait while it does.  Two changes use
+ * the single consumer: the head is the consumer's own (no compare-and-swap
+ * on receive), and a finished block is kept as a spare for the next one
+ * producers need, so a steady stream does not call malloc.  Slots carry a
+ * one-byte ready flag in an array beside the payloads, so an 8-byte message
+ * costs 9 bytes of queue.
+ */
+#include "chan.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Positions advance by 2; bit 0 of the tail marks the channel disconnected. */
+#define SHIFT 1
+#define MARK ((size_t)1)
+#define STEP ((size_t)1 << SHIFT)
+
+/* Aim for blocks of about this many payload bytes: big enough that block
+ * changes are rare, small enough that an idle channel costs little. */
+#define BLOCK_BYTES 16384
+#define MAX_LAP 1024
+#define DATA_ALIGN 16
+
+/*
+ * One block: `next` is written once, by the producer that claims the block's
+ * last slot, before it writes that slot; ready[i] goes from 0 to 1 once, by
+ * the producer that claimed slot i, after it copied the payload.  The block
+ * is freed (or kept as the spare) by the consumer once it has read every
+ * slot, and by mpsc__list_destroy.
+ */
+struct mpsc__list_block {
+    _Atomic(struct mpsc__list_block *) next;
+    _Atomic unsigned char ready[]; /* block_cap flags, then the payloads at data_offset() */
+};
+
+static size_t data_offset(const struct mpsc__list *l)
+{
+    size_t end = offsetof(struct mpsc__list_block, ready) + l->block_cap;
+    return (end + DATA_ALIGN - 1) / DATA_ALIGN * DATA_ALIGN;
+}
+
+static unsigned char *slot_data(const struct mpsc__chan *c, struct mpsc__list_block *b, size_t offset)
+{
+    return (unsigned char *)b + data_offset(&c->q.list) + offset * c->elem_size;
+}
+
+/* A block ready to be installed: the spare if there is one, else a new one. */
+static struct mpsc__list_block *block_get(struct mpsc__chan *c)
+{
+    struct mpsc__list *l = &c->q.list;
+    /* Acquire: pairs with the release in block_put, so the consumer's reads
+     * of the old payloads happen before we overwrite them. */
+    struct mpsc__list_block *b = atomic_exchange_explicit(&l->spare, NULL, memory_order_acquire);
+    if (b == NULL) {
+        b = malloc(data_offset(l) + l->block_cap * c->elem_size);
+        if (b == NULL)
+            return NULL;
+    }
+    /* Relaxed: the block is private until it is installed with the release
+     * stores in mpsc__list_send, which publish these resets. */
+    atomic_store_explicit(&b->next, NULL, memory_order_relaxed);
+    for (size_t i = 0; i < l->block_cap; i++)
+        atomic_store_explicit(&b->ready[i], 0, memory_order_relaxed);
+    return b;
+}
+
+/* Keeps b as the spare if there is none, else frees it. */
+static void block_put(struct mpsc__list *l, struct mpsc__list_block *b)
+{
+    struct mpsc__list_block *expected = NULL;
+    /* Release: pairs with the acquire in block_get (see there). */
+    if (!atomic_compare_exchange_strong_explicit(&l->spare, &expected, b, memory_order_release,
+                                                 memory_order_relaxed))
+        free(b);
+}
+
+mpsc_status mpsc__list_init(struct mpsc__chan *c)
+{
+    struct mpsc__list *l = &c->q.list;
+    size_t per_slot = c->elem_size + 1;
+    size_t lap = MAX_LAP;
+    while (lap > 4 && (lap - 1) * per_slot > BLOCK_BYTES)
+        lap >>= 1;
+    l->lap = lap;
+    l->block_cap = lap - 1;
+    if (c->elem_size > (SIZE_MAX - data_offset(l)) / l->block_cap)
+        return MPSC_EINVAL;
+    atomic_init(&l->spare, NULL);
+    struct mpsc__list_block *first = block_get(c);
+    if (first == NULL)
+        return MPSC_ENOMEM;
+    atomic_init(&l->tail, 0);
+    atomic_init(&l->tail_block, first);
+    atomic_init(&l->head, 0);
+    l->head_block = first;
+    atomic_init(&l->rx_event.seq, 0);
+    atomic_init(&l->rx_event.waiters, 0);
+    return MPSC_OK;
+}
+
+mpsc_status mpsc__list_send(struct mpsc__chan *c, const void *msg)
+{
+    struct mpsc__list *l = &c->q.list;
+    struct mpsc__list_block *next_block = NULL;
+    mpsc_status st;
+    /* Acquire on both: a tail position past a block boundary was published by
+     * the installer's release fetch_add, after its release store of
+     * tail_block, so the block loaded second is at least as new as the
+     * position loaded first. */
+    size_t tail = atomic_load_explicit(&l->tail, memory_order_acquire);
+    struct mpsc__list_block *block = atomic_load_explicit(&l->tail_block, memory_order_acquire);
+    for (;;) {
+        if (tail & MARK) {
+            st = MPSC_DISCONNECTED;
+            break;
+        }
+        size_t offset = (tail >> SHIFT) & (l->lap - 1);
+        if (offset == l->block_cap) {
+            /* Another sender claimed the block's last slot and is installing
+             * the next block: wait for it. */
+            mpsc__cpu_relax();
+            tail = atomic_load_explicit(&l->tail, memory_order_acquire);
+            block = atomic_load_explicit(&l->tail_block, memory_order_acquire);
+            continue;
+        }
+        /* Allocate before claiming the last slot, so that a failure leaves
+         * the channel untouched. */
+        if (offset + 1 == l->block_cap && next_block == NULL) {
+            next_block = block_get(c);
+            if (next_block == NULL) {
+                st = MPSC_ENOMEM;
+                break;
+            }
+        }
+        /* seq_cst on success: this claim is the "condition" store of the
+         * receiver's Dekker pair (park.h): a receiver that is about to sleep
+         * re-reads the tail with seq_cst after announcing itself, and our
+         * mpsc__event_notify below reads its announcement.  Acquire on
+         * failure: we read the winner's position (see the first load). */
+        if (atomic_compare_exchange_weak_explicit(&l->tail, &tail, tail + STEP, memory_order_seq_cst,
+                                                  memory_order_acquire)) {
+            if (offset + 1 == l->block_cap) {
+                /* Release, then release: a sender that sees the new position
+                 * sees the new block (first load above); the consumer reads
+                 * `next` only after it has read this slot, whose ready flag
+                 * is released after this store. */
+                atomic_store_explicit(&l->tail_block, next_block, memory_order_release);
+                atomic_fetch_add_explicit(&l->tail, STEP, memory_order_release);
+                atomic_store_explicit(&block->next, next_block, memory_order_release);
+                next_block = NULL;
+            }
+            if (c->elem_size != 0)
+                memcpy(slot_data(c, block, offset), msg, c->elem_size);
+            /* Release: publishes the payload to the consumer's acquire load. */
+            atomic_store_explicit(&block->ready[offset], 1, memory_order_release);
+            mpsc__event_notify(&l->rx_event);
+            st = MPSC_OK;
+            break;
+        }
+        block = atomic_load_explicit(&l->tail_block, memory_order_acquire);
+        mpsc__cpu_relax();
+    }
+    if (next_block != NULL)
+        block_put(l, next_block);
+    return st;
+}
+
+/* Waits for a sender that claimed a slot to finish copying into it.  It is a
+ * few instructions away unless it was preempted, hence the yield. */
+static void wait_ready(struct mpsc__list_block *b, size_t offset)
+{
+    /* Acquire: pairs with the release store of the ready flag. */
+    for (unsigned spins = 0; !atomic_load_explicit(&b->ready[offset], memory_order_acquire); spins++) {
+        if (spins < 64)
+            mpsc__cpu_relax();
+        else
+            sched_yield();
+    }
+}
+
+/* Moves the consumer to the next block when it stands on a sentinel.  The
+ * next block exists: its installer stored `next` before writing the slot the
+ * consumer just read.  Returns the consumer's position. */
+static size_t head_advance_block(struct mpsc__list *l, size_t head)
+{
+    if (((head >> SHIFT) & (l->lap - 1)) != l->block_cap)
+        return head;
+    struct mpsc__list_block *old = l->head_block;
+    /* Acquire: pairs with the installer's release store of `next`. */
+    l->head_block = atomic_load_explicit(&old->next, memory_order_acquire);
+    block_put(l, old);
+    return head + STEP;
+}
+
+/* Positions of head and tail differ: is there a message, or a disconnection? */
+static bool list_is_empty(struct mpsc__list *l, size_t head, size_t *tail_out)
+{
+    /* seq_cst: the receiver's re-check in the Dekker pair (park.h). */
+    size_t tail = atomic_load_explicit(&l->tail, memory_order_seq_cst);
+    *tail_out = tail;
+    return (tail >> SHIFT) == (head >> SHIFT);
+}
+
+static mpsc_status list_try_recv(struct mpsc__chan *c, void *out)
+{
+    struct mpsc__list *l = &c->q.list;
+    /* Relaxed: only the consumer writes head. */
+    size_t head = head_advance_block(l, atomic_load_explicit(&l->head, memory_order_relaxed));
+    size_t offset = (head >> SHIFT) & (l->lap - 1);
+    struct mpsc__list_block *b = l->head_block;
+    /* Acquire: pairs with the sender's release store of the flag. */
+    if (!atomic_load_explicit(&b->ready[offset], memory_order_acquire)) {
+        size_t tail;
+        if (list_is_empty(l, head, &tail)) {
+            atomic_store_explicit(&l->head, head, memory_order_relaxed);
+            return (tail & MARK) ? MPSC_DISCONNECTED : MPSC_EMPTY;
+        }
+        wait_ready(b, offset);
+    }
+    if (c->elem_size != 0)
+        memcpy(out, slot_data(c, b, offset), c->elem_size);
+    /* Relaxed: head is read by other threads only for mpsc_len's snapshot. */
+    atomic_store_explicit(&l->head, head + STEP, memory_order_relaxed);
+    return MPSC_OK;
+}
+
+mpsc_status mpsc__list_recv(struct mpsc__chan *c, void *out, uint64_t deadline)
+{
+    struct mpsc__list *l = &c->q.list;
+    for (;;) {
+        mpsc_status st = list_try_recv(c, out);
+        if (st != MPSC_EMPTY)
+            return st;
+        if (deadline == MPSC__NO_WAIT)
+            return MPSC_EMPTY;
+        if (deadline != MPSC__FOREVER && mpsc__now_ns() >= deadline)
+            return MPSC_TIMEOUT;
+        size_t head = atomic_load_explicit(&l->head, memory_order_relaxed);
+        size_t tail;
+        /* Spin a little: a sender on another core is often about to send. */
+        bool empty = true;
+        for (int i = 0; i < MPSC__SPIN_LIMIT && empty; i++) {
+            mpsc__cpu_relax();
+            empty = list_is_empty(l, head, &tail) && !(tail & MARK);
+        }
+        if (!empty)
+            continue;
+        uint32_t seq = mpsc__event_prepare(&l->rx_event);
+        if (list_is_empty(l, head, &tail) && !(tail & MARK))
+            mpsc__event_wait(&l->rx_event, seq, deadline);
+        mpsc__event_finish(&l->rx_event);
+    }
+}
+
+void mpsc__list_disconnect_senders(struct mpsc__chan *c)
+{
+    struct mpsc__list *l = &c->q.list;
+    /* seq_cst: the "condition" store of the receiver's Dekker pair. */
+    atomic_fetch_or_explicit(&l->tail, MARK, memory_order_seq_cst);
+    mpsc__event_notify(&l->rx_event);
+}
+
+void mpsc__list_disconnect_receiver(struct mpsc__chan *c)
+{
+    struct mpsc__list *l = &c->q.list;
+    /* From here on no sender can claim a position (their compare-and-swap
+     * sees the mark).  Acquire: the positions claimed before are ours to
+     * drain. */
+    size_t tail = atomic_fetch_or_explicit(&l->tail, MARK, memory_order_acquire);
+    size_t head = atomic_load_explicit(&l->head, memory_order_relaxed);
+    while ((head >> SHIFT) != (tail >> SHIFT)) {
+        head = head_advance_block(l, head);
+        if ((head >> SHIFT) == (tail >> SHIFT))
+            break;
+        size_t offset = (head >> SHIFT) & (l->lap - 1);
+        wait_ready(l->head_block, offset);
+        if (c->drop != NULL)
+            c->drop(slot_data(c, l->head_block, offset));
+        head += STEP;
+    }
+    atomic_store_explicit(&l->head, head, memory_order_relaxed);
+}
+
+/* Number of slots (not sentinels) before position p. */
+static size_t slots_before(const struct mpsc__list *l, size_t p)
+{
+    size_t in_lap = p & (l->lap - 1);
+    return (p / l->lap) * l->block_cap + (in_lap < l->block_cap ? in_lap : l->block_cap);
+}
+
+size_t mpsc__list_len(const struct mpsc__chan *c)
+{
+    struct mpsc__list *l = (struct mpsc__list *)&c->q.list;
+    size_t tail, head;
+    /* A consistent snapshot: the tail did not move while we read the head.
+     * Acquire/relaxed suffice, the result is advisory. */
+    do {
+        tail = atomic_load_explicit(&l->tail, memory_order_acquire);
+        head = atomic_load_explicit(&l->head, memory_order_relaxed);
+    } while (tail != atomic_load_explicit(&l->tail, memory_order_acquire));
+    size_t t = slots_before(l, tail >> SHIFT), h = slots_before(l, head >> SHIFT);
+    return t > h ? t - h : 0;
+}
+
+void mpsc__list_destroy(struct mpsc__chan *c)
+{
+    struct mpsc__list *l = &c->q.list;
+    /* The receiver's drop drained every message; only blocks remain.
+     * Relaxed: both sides have released the channel (counter.c). */
+    struct mpsc__list_block *b = l->head_block;
+    while (b != NULL) {
+        struct mpsc__list_block *next = atomic_load_explicit(&b->next, memory_order_relaxed);
+        free(b);
+        b = next;
+    }
+    free(atomic_load_explicit(&l->spare, memory_order_relaxed));
+}

@@ -1,0 +1,120 @@
+/*
+ * park.c - the operating-system side of sleeping: the monotonic clock and a
+ * futex word.  Linux gets the futex system call with an absolute
+ * CLOCK_MONOTONIC deadline; other systems get a table of mutex/condition
+ * variable pairs hashed by address, which gives the same contract.
+ */
+#include "park.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <time.h>
+
+uint64_t mpsc__now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * UINT64_C(1000000000) + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t mpsc__deadline_after(uint64_t timeout_ns)
+{
+    uint64_t now = mpsc__now_ns();
+    uint64_t deadline = now + timeout_ns;
+    if (deadline < now)
+        return MPSC__FOREVER;
+    return deadline == MPSC__NO_WAIT ? 1 : deadline;
+}
+
+static struct timespec to_timespec(uint64_t ns)
+{
+    struct timespec ts;
+    ts.tv_sec = (time_t)(ns / UINT64_C(1000000000));
+    ts.tv_nsec = (long)(ns % UINT64_C(1000000000));
+    return ts;
+}
+
+#if defined(__linux__)
+
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+void mpsc__futex_wait(_Atomic uint32_t *word, uint32_t expected, uint64_t deadline)
+{
+    struct timespec abs;
+    const struct timespec *timeout = NULL;
+    if (deadline != MPSC__FOREVER) {
+        if (mpsc__now_ns() >= deadline)
+            return;
+        abs = to_timespec(deadline);
+        timeout = &abs;
+    }
+    /* FUTEX_WAIT_BITSET takes an absolute CLOCK_MONOTONIC deadline, so a
+     * spurious wake-up never stretches or shortens the wait.  EINTR, EAGAIN
+     * (the word changed) and ETIMEDOUT all mean "return and re-check". */
+    syscall(SYS_futex, word, FUTEX_WAIT_BITSET | FUTEX_PRIVATE_FLAG, expected, timeout, NULL,
+            FUTEX_BITSET_MATCH_ANY);
+}
+
+void mpsc__futex_wake(_Atomic uint32_t *word, int n)
+{
+    syscall(SYS_futex, word, FUTEX_WAKE | FUTEX_PRIVATE_FLAG, n, NULL, NULL, 0);
+}
+
+#else
+
+#include <pthread.h>
+
+/* Waiters on one word share a bucket; the bucket's mutex makes "check the
+ * word, then sleep" atomic with respect to "change the word, then wake". */
+#define BUCKETS 64
+static struct bucket {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+} buckets[BUCKETS];
+static pthread_once_t buckets_once = PTHREAD_ONCE_INIT;
+
+static void buckets_init(void)
+{
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    for (int i = 0; i < BUCKETS; i++) {
+        pthread_mutex_init(&buckets[i].lock, NULL);
+        pthread_cond_init(&buckets[i].cond, &attr);
+    }
+    pthread_condattr_destroy(&attr);
+}
+
+static struct bucket *bucket_of(const void *word)
+{
+    pthread_once(&buckets_once, buckets_init);
+    return &buckets[((uintptr_t)word >> 4) % BUCKETS];
+}
+
+void mpsc__futex_wait(_Atomic uint32_t *word, uint32_t expected, uint64_t deadline)
+{
+    struct bucket *b = bucket_of(word);
+    pthread_mutex_lock(&b->lock);
+    if (atomic_load_explicit(word, memory_order_relaxed) == expected) {
+        if (deadline == MPSC__FOREVER) {
+            pthread_cond_wait(&b->cond, &b->lock);
+        } else if (mpsc__now_ns() < deadline) {
+            struct timespec abs = to_timespec(deadline);
+            pthread_cond_timedwait(&b->cond, &b->lock, &abs);
+        }
+    }
+    pthread_mutex_unlock(&b->lock);
+}
+
+void mpsc__futex_wake(_Atomic uint32_t *word, int n)
+{
+    struct bucket *b = bucket_of(word);
+    (void)n; /* other words share the bucket: wake them all, they re-check */
+    pthread_mutex_lock(&b->lock);
+    pthread_cond_broadcast(&b->cond);
+    pthread_mutex_unlock(&b->lock);
+}
+
+#endif

@@ -1,0 +1,106 @@
+/*
+ * park.h - sleeping and waking: monotonic deadlines, a futex word (Linux
+ * futex, or a mutex/condition-variable fallback elsewhere), and an event that
+ * blocked threads wait on without losing a wake-up.
+ */
+#ifndef MPSC_PARK_H
+#define MPSC_PARK_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Deadlines are absolute CLOCK_MONOTONIC nanoseconds, with two special
+ * values: MPSC__NO_WAIT (the try_ forms: never block, report EMPTY/FULL) and
+ * MPSC__FOREVER (the plain blocking forms). */
+#define MPSC__NO_WAIT ((uint64_t)0)
+#define MPSC__FOREVER UINT64_MAX
+
+uint64_t mpsc__now_ns(void);
+/* now + timeout_ns, saturating; never MPSC__NO_WAIT, so a timeout of 0 is a
+ * deadline already past (MPSC_TIMEOUT), not a try_. */
+uint64_t mpsc__deadline_after(uint64_t timeout_ns);
+
+/* Blocks while *word == expected, until woken or the deadline passes; may
+ * return spuriously, so callers re-check their condition. */
+void mpsc__futex_wait(_Atomic uint32_t *word, uint32_t expected, uint64_t deadline);
+/* Wakes up to n threads blocked in mpsc__futex_wait on word (INT32_MAX: all). */
+void mpsc__futex_wake(_Atomic uint32_t *word, int n);
+
+/* One polite iteration of a spin loop. */
+static inline void mpsc__cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
+/*
+ * How many times a blocking operation retries its fast path before it goes
+ * to sleep.  A kernel wake-up costs 10-40 us on a virtual machine, a
+ * cross-core hand-off well under 1 us: spinning this long wins the hand-off
+ * when the peer runs on another core and costs little when it does not.
+ */
+#define MPSC__SPIN_LIMIT 200
+
+/*
+ * mpsc__event: a place where threads wait for "something changed" (room in a
+ * bounded channel, a message, a disconnection).  Lives inside the channel and
+ * dies with it.
+ *
+ * The waiter's protocol, with no lost wake-up:
+ *     seq = mpsc__event_prepare(ev);   // announce: waiters++ (seq_cst)
+ *     if (!condition()) mpsc__event_wait(ev, seq, deadline);  // condition read seq_cst
+ *     mpsc__event_finish(ev);
+ * The notifier first makes the condition true with a seq_cst store or
+ * read-modify-write, then calls mpsc__event_notify (a seq_cst load of
+ * waiters).  Both sides are a store followed by a load of the other side's
+ * variable, all seq_cst (Dekker's pattern): in the single total order of
+ * seq_cst operations either the waiter's condition check comes after the
+ * notifier's change and sees it, or the notifier's load of `waiters` comes
+ * after the waiter's increment and sees it, and then bumps `seq`, which makes
+ * the futex wait return.  Read-modify-writes rather than fences, because
+ * ThreadSanitizer does not model standalone fences.
+ */
+struct mpsc__event {
+    _Atomic uint32_t seq;     /* bumped by each notify that found a waiter; the futex word */
+    _Atomic uint32_t waiters; /* threads between prepare and finish */
+};
+
+static inline uint32_t mpsc__event_prepare(struct mpsc__event *ev)
+{
+    /* Acquire: a later notify's bump of seq cannot be read here, because this
+     * load is sequenced before our increment, which that notify observed
+     * (release sequence on `waiters`); so the futex wait sees any bump after
+     * this point as a changed value. */
+    uint32_t seq = atomic_load_explicit(&ev->seq, memory_order_acquire);
+    /* seq_cst: the store half of the waiter's Dekker pair (see above). */
+    atomic_fetch_add_explicit(&ev->waiters, 1, memory_order_seq_cst);
+    return seq;
+}
+
+static inline void mpsc__event_wait(struct mpsc__event *ev, uint32_t seq, uint64_t deadline)
+{
+    mpsc__futex_wait(&ev->seq, seq, deadline);
+}
+
+static inline void mpsc__event_finish(struct mpsc__event *ev)
+{
+    /* Relaxed: the count only decides whether notifiers make a system call;
+     * a stale non-zero value costs one spurious wake, never a lost one. */
+    atomic_fetch_sub_explicit(&ev->waiters, 1, memory_order_relaxed);
+}
+
+static inline void mpsc__event_notify(struct mpsc__event *ev)
+{
+    /* seq_cst: the load half of the notifier's Dekker pair (see above). */
+    if (atomic_load_explicit(&ev->waiters, memory_order_seq_cst) != 0) {
+        /* Release: pairs with the acquire load in mpsc__event_prepare. */
+        atomic_fetch_add_explicit(&ev->seq, 1, memory_order_release);
+        mpsc__futex_wake(&ev->seq, INT32_MAX);
+    }
+}
+
+#endif /* MPSC_PARK_H */
