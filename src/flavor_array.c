@@ -134,7 +134,6 @@ mpsc_status mpsc__array_send(struct mpsc__chan *c, const void *msg, uint64_t dea
         r = try_send_once(c, msg, &st);
         if (r == FULL_OR_EMPTY)
             mpsc__event_wait(&a->tx_event, seq, deadline);
-        mpsc__event_finish(&a->tx_event);
         if (r == DONE)
             return st;
     }
@@ -204,7 +203,6 @@ mpsc_status mpsc__array_recv(struct mpsc__chan *c, void *out, uint64_t deadline)
         r = try_recv_once(c, out, &st);
         if (r == FULL_OR_EMPTY)
             mpsc__event_wait(&a->rx_event, seq, deadline);
-        mpsc__event_finish(&a->rx_event);
         if (r == DONE)
             return st;
     }

@@ -255,7 +255,6 @@ mpsc_status mpsc__list_recv(struct mpsc__chan *c, void *out, uint64_t deadline)
         uint32_t seq = mpsc__event_prepare(&l->rx_event);
         if (list_is_empty(l, head, &tail) && !(tail & MARK))
             mpsc__event_wait(&l->rx_event, seq, deadline);
-        mpsc__event_finish(&l->rx_event);
     }
 }
 

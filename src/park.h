@@ -53,7 +53,6 @@ static inline void mpsc__cpu_relax(void)
  * The waiter's protocol, with no lost wake-up:
  *     seq = mpsc__event_prepare(ev);   // announce: waiters++ (seq_cst)
  *     if (!condition()) mpsc__event_wait(ev, seq, deadline);  // condition read seq_cst
- *     mpsc__event_finish(ev);
  * The notifier first makes the condition true with a seq_cst store or
  * read-modify-write, then calls mpsc__event_notify (a seq_cst load of
  * waiters).  Both sides are a store followed by a load of the other side's
@@ -63,10 +62,18 @@ static inline void mpsc__cpu_relax(void)
  * after the waiter's increment and sees it, and then bumps `seq`, which makes
  * the futex wait return.  Read-modify-writes rather than fences, because
  * ThreadSanitizer does not model standalone fences.
+ *
+ * A notify that finds waiters resets the count to zero and wakes them all:
+ * each woken thread re-checks and announces itself again if it must sleep
+ * again.  So a sleeper costs its notifiers one system call, not one per
+ * notify until it runs (a kernel wake-up takes 10-40 us, during which a busy
+ * peer may notify thousands of times).  A waiter that leaves without being
+ * notified (its condition held, or its deadline passed) leaves its count
+ * behind: the next notify pays one spurious wake, nothing is lost.
  */
 struct mpsc__event {
     _Atomic uint32_t seq;     /* bumped by each notify that found a waiter; the futex word */
-    _Atomic uint32_t waiters; /* threads between prepare and finish */
+    _Atomic uint32_t waiters; /* announced since the last notify that woke them */
 };
 
 static inline uint32_t mpsc__event_prepare(struct mpsc__event *ev)
@@ -86,17 +93,13 @@ static inline void mpsc__event_wait(struct mpsc__event *ev, uint32_t seq, uint64
     mpsc__futex_wait(&ev->seq, seq, deadline);
 }
 
-static inline void mpsc__event_finish(struct mpsc__event *ev)
-{
-    /* Relaxed: the count only decides whether notifiers make a system call;
-     * a stale non-zero value costs one spurious wake, never a lost one. */
-    atomic_fetch_sub_explicit(&ev->waiters, 1, memory_order_relaxed);
-}
-
 static inline void mpsc__event_notify(struct mpsc__event *ev)
 {
-    /* seq_cst: the load half of the notifier's Dekker pair (see above). */
-    if (atomic_load_explicit(&ev->waiters, memory_order_seq_cst) != 0) {
+    /* seq_cst: the load half of the notifier's Dekker pair (see above).  The
+     * plain load first keeps the common case, nobody waiting, free of a
+     * read-modify-write on a shared line. */
+    if (atomic_load_explicit(&ev->waiters, memory_order_seq_cst) != 0 &&
+        atomic_exchange_explicit(&ev->waiters, 0, memory_order_acq_rel) != 0) {
         /* Release: pairs with the acquire load in mpsc__event_prepare. */
         atomic_fetch_add_explicit(&ev->seq, 1, memory_order_release);
         mpsc__futex_wake(&ev->seq, INT32_MAX);
