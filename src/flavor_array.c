@@ -9,7 +9,6 @@
  */
 #include "chan.h"
 
-#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -113,21 +112,22 @@ static enum attempt try_send_once(struct mpsc__chan *c, const void *msg, mpsc_st
 mpsc_status mpsc__array_send(struct mpsc__chan *c, const void *msg, uint64_t deadline)
 {
     struct mpsc__array *a = &c->q.array;
+    struct mpsc__backoff backoff = {0};
     mpsc_status st;
-    for (unsigned spins = 0;; spins++) {
+    for (;;) {
         enum attempt r = try_send_once(c, msg, &st);
         if (r == DONE)
             return st;
         if (r == RETRY) {
+            /* Lost the race for a slot to another sender, or the receiver
+             * is freeing it: try again at once. */
             mpsc__cpu_relax();
             continue;
         }
         if (deadline == MPSC__NO_WAIT)
             return MPSC_FULL;
-        if (spins < MPSC__SPIN_LIMIT) {
-            mpsc__cpu_relax();
+        if (mpsc__backoff_spin(&backoff))
             continue;
-        }
         if (deadline != MPSC__FOREVER && mpsc__now_ns() >= deadline)
             return MPSC_TIMEOUT;
         uint32_t seq = mpsc__event_prepare(&a->tx_event);
@@ -178,25 +178,21 @@ static enum attempt try_recv_once(struct mpsc__chan *c, void *out, mpsc_status *
 mpsc_status mpsc__array_recv(struct mpsc__chan *c, void *out, uint64_t deadline)
 {
     struct mpsc__array *a = &c->q.array;
+    struct mpsc__backoff backoff = {0}, copying = {0};
     mpsc_status st;
-    for (unsigned spins = 0;; spins++) {
+    for (;;) {
         enum attempt r = try_recv_once(c, out, &st);
         if (r == DONE)
             return st;
         if (r == RETRY) {
             /* The sender is a few instructions away unless preempted. */
-            if (spins < MPSC__SPIN_LIMIT)
-                mpsc__cpu_relax();
-            else
-                sched_yield();
+            mpsc__backoff_snooze(&copying);
             continue;
         }
         if (deadline == MPSC__NO_WAIT)
             return MPSC_EMPTY;
-        if (spins < MPSC__SPIN_LIMIT) {
-            mpsc__cpu_relax();
+        if (mpsc__backoff_spin(&backoff))
             continue;
-        }
         if (deadline != MPSC__FOREVER && mpsc__now_ns() >= deadline)
             return MPSC_TIMEOUT;
         uint32_t seq = mpsc__event_prepare(&a->rx_event);
@@ -227,13 +223,10 @@ void mpsc__array_disconnect_receiver(struct mpsc__chan *c)
     size_t head = atomic_load_explicit(&a->head, memory_order_relaxed);
     while (head != tail) {
         struct slot *s = slot_at(a, head & (a->mark_bit - 1));
+        struct mpsc__backoff copying = {0};
         /* Acquire: wait for a sender still copying into a claimed slot. */
-        for (unsigned spins = 0; atomic_load_explicit(&s->stamp, memory_order_acquire) != head + 1; spins++) {
-            if (spins < 64)
-                mpsc__cpu_relax();
-            else
-                sched_yield();
-        }
+        while (atomic_load_explicit(&s->stamp, memory_order_acquire) != head + 1)
+            mpsc__backoff_snooze(&copying);
         if (c->drop != NULL)
             c->drop(s->data);
         head = next_index(a, head);

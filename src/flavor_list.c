@@ -6,14 +6,13 @@
  * position per block makes the others wait while it does.  Two changes use
  * the single consumer: the head is the consumer's own (no compare-and-swap
  * on receive), and a finished block is kept as a spare for the next one
- * producers need, so a steady stream does not call malloc.  Slots carry a
- * one-byte ready flag in an array beside the payloads, so an 8-byte message
- * costs 9 bytes of queue.
+ * producers need, so a steady stream does not call malloc.  A slot is a
+ * one-byte ready flag followed by the payload, packed, so an 8-byte message
+ * costs 9 bytes of queue and its flag and payload share a cache line.
  */
 #include "chan.h"
 
 #include <errno.h>
-#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,29 +25,32 @@
  * changes are rare, small enough that an idle channel costs little. */
 #define BLOCK_BYTES 16384
 #define MAX_LAP 1024
-#define DATA_ALIGN 16
 
 /*
  * One block: `next` is written once, by the producer that claims the block's
- * last slot, before it writes that slot; ready[i] goes from 0 to 1 once, by
- * the producer that claimed slot i, after it copied the payload.  The block
- * is freed (or kept as the spare) by the consumer once it has read every
- * slot, and by mpsc__list_destroy.
+ * last slot, before it writes that slot; a slot's ready flag goes from 0 to 1
+ * once, by the producer that claimed the slot, after it copied the payload.
+ * The block is freed (or kept as the spare) by the consumer once it has read
+ * every slot, and by mpsc__list_destroy.
  */
 struct mpsc__list_block {
     _Atomic(struct mpsc__list_block *) next;
-    _Atomic unsigned char ready[]; /* block_cap flags, then the payloads at data_offset() */
+    unsigned char slots[]; /* block_cap slots of 1 + elem_size bytes: flag, payload */
 };
 
-static size_t data_offset(const struct mpsc__list *l)
+static size_t block_size(const struct mpsc__chan *c)
 {
-    size_t end = offsetof(struct mpsc__list_block, ready) + l->block_cap;
-    return (end + DATA_ALIGN - 1) / DATA_ALIGN * DATA_ALIGN;
+    return offsetof(struct mpsc__list_block, slots) + c->q.list.block_cap * (1 + c->elem_size);
+}
+
+static _Atomic unsigned char *slot_ready(const struct mpsc__chan *c, struct mpsc__list_block *b, size_t offset)
+{
+    return (_Atomic unsigned char *)&b->slots[offset * (1 + c->elem_size)];
 }
 
 static unsigned char *slot_data(const struct mpsc__chan *c, struct mpsc__list_block *b, size_t offset)
 {
-    return (unsigned char *)b + data_offset(&c->q.list) + offset * c->elem_size;
+    return &b->slots[offset * (1 + c->elem_size) + 1];
 }
 
 /* A block ready to be installed: the spare if there is one, else a new one. */
@@ -59,7 +61,7 @@ static struct mpsc__list_block *block_get(struct mpsc__chan *c)
      * of the old payloads happen before we overwrite them. */
     struct mpsc__list_block *b = atomic_exchange_explicit(&l->spare, NULL, memory_order_acquire);
     if (b == NULL) {
-        b = malloc(data_offset(l) + l->block_cap * c->elem_size);
+        b = malloc(block_size(c));
         if (b == NULL)
             return NULL;
     }
@@ -67,7 +69,7 @@ static struct mpsc__list_block *block_get(struct mpsc__chan *c)
      * stores in mpsc__list_send, which publish these resets. */
     atomic_store_explicit(&b->next, NULL, memory_order_relaxed);
     for (size_t i = 0; i < l->block_cap; i++)
-        atomic_store_explicit(&b->ready[i], 0, memory_order_relaxed);
+        atomic_store_explicit(slot_ready(c, b, i), 0, memory_order_relaxed);
     return b;
 }
 
@@ -90,7 +92,7 @@ mpsc_status mpsc__list_init(struct mpsc__chan *c)
         lap >>= 1;
     l->lap = lap;
     l->block_cap = lap - 1;
-    if (c->elem_size > (SIZE_MAX - data_offset(l)) / l->block_cap)
+    if (c->elem_size >= (SIZE_MAX - sizeof(struct mpsc__list_block)) / l->block_cap - 1)
         return MPSC_EINVAL;
     atomic_init(&l->spare, NULL);
     struct mpsc__list_block *first = block_get(c);
@@ -159,7 +161,7 @@ mpsc_status mpsc__list_send(struct mpsc__chan *c, const void *msg)
             if (c->elem_size != 0)
                 memcpy(slot_data(c, block, offset), msg, c->elem_size);
             /* Release: publishes the payload to the consumer's acquire load. */
-            atomic_store_explicit(&block->ready[offset], 1, memory_order_release);
+            atomic_store_explicit(slot_ready(c, block, offset), 1, memory_order_release);
             mpsc__event_notify(&l->rx_event);
             st = MPSC_OK;
             break;
@@ -174,15 +176,12 @@ mpsc_status mpsc__list_send(struct mpsc__chan *c, const void *msg)
 
 /* Waits for a sender that claimed a slot to finish copying into it.  It is a
  * few instructions away unless it was preempted, hence the yield. */
-static void wait_ready(struct mpsc__list_block *b, size_t offset)
+static void wait_ready(const struct mpsc__chan *c, struct mpsc__list_block *b, size_t offset)
 {
+    struct mpsc__backoff backoff = {0};
     /* Acquire: pairs with the release store of the ready flag. */
-    for (unsigned spins = 0; !atomic_load_explicit(&b->ready[offset], memory_order_acquire); spins++) {
-        if (spins < 64)
-            mpsc__cpu_relax();
-        else
-            sched_yield();
-    }
+    while (!atomic_load_explicit(slot_ready(c, b, offset), memory_order_acquire))
+        mpsc__backoff_snooze(&backoff);
 }
 
 /* Moves the consumer to the next block when it stands on a sentinel.  The
@@ -216,13 +215,13 @@ static mpsc_status list_try_recv(struct mpsc__chan *c, void *out)
     size_t offset = (head >> SHIFT) & (l->lap - 1);
     struct mpsc__list_block *b = l->head_block;
     /* Acquire: pairs with the sender's release store of the flag. */
-    if (!atomic_load_explicit(&b->ready[offset], memory_order_acquire)) {
+    if (!atomic_load_explicit(slot_ready(c, b, offset), memory_order_acquire)) {
         size_t tail;
         if (list_is_empty(l, head, &tail)) {
             atomic_store_explicit(&l->head, head, memory_order_relaxed);
             return (tail & MARK) ? MPSC_DISCONNECTED : MPSC_EMPTY;
         }
-        wait_ready(b, offset);
+        wait_ready(c, b, offset);
     }
     if (c->elem_size != 0)
         memcpy(out, slot_data(c, b, offset), c->elem_size);
@@ -231,9 +230,29 @@ static mpsc_status list_try_recv(struct mpsc__chan *c, void *out)
     return MPSC_OK;
 }
 
+/*
+ * Spins until the next message is probably there; false once it is time to
+ * sleep.  It watches the one slot the next message will land in, not the
+ * tail that every send writes, so that a hand-off moves one cache line;
+ * a disconnection is seen by the re-check before sleeping.
+ */
+static bool spin_for_message(const struct mpsc__chan *c, struct mpsc__backoff *backoff)
+{
+    const struct mpsc__list *l = &c->q.list;
+    size_t offset = (atomic_load_explicit(&l->head, memory_order_relaxed) >> SHIFT) & (l->lap - 1);
+    if (offset == l->block_cap)
+        return mpsc__backoff_spin(backoff); /* the next message opens a new block */
+    /* Relaxed: only a hint; list_try_recv reads the flag again with acquire. */
+    while (!atomic_load_explicit(slot_ready(c, l->head_block, offset), memory_order_relaxed))
+        if (!mpsc__backoff_spin(backoff))
+            return false;
+    return true;
+}
+
 mpsc_status mpsc__list_recv(struct mpsc__chan *c, void *out, uint64_t deadline)
 {
     struct mpsc__list *l = &c->q.list;
+    struct mpsc__backoff backoff = {0};
     for (;;) {
         mpsc_status st = list_try_recv(c, out);
         if (st != MPSC_EMPTY)
@@ -242,16 +261,10 @@ mpsc_status mpsc__list_recv(struct mpsc__chan *c, void *out, uint64_t deadline)
             return MPSC_EMPTY;
         if (deadline != MPSC__FOREVER && mpsc__now_ns() >= deadline)
             return MPSC_TIMEOUT;
+        if (spin_for_message(c, &backoff))
+            continue;
         size_t head = atomic_load_explicit(&l->head, memory_order_relaxed);
         size_t tail;
-        /* Spin a little: a sender on another core is often about to send. */
-        bool empty = true;
-        for (int i = 0; i < MPSC__SPIN_LIMIT && empty; i++) {
-            mpsc__cpu_relax();
-            empty = list_is_empty(l, head, &tail) && !(tail & MARK);
-        }
-        if (!empty)
-            continue;
         uint32_t seq = mpsc__event_prepare(&l->rx_event);
         if (list_is_empty(l, head, &tail) && !(tail & MARK))
             mpsc__event_wait(&l->rx_event, seq, deadline);
@@ -279,7 +292,7 @@ void mpsc__list_disconnect_receiver(struct mpsc__chan *c)
         if ((head >> SHIFT) == (tail >> SHIFT))
             break;
         size_t offset = (head >> SHIFT) & (l->lap - 1);
-        wait_ready(l->head_block, offset);
+        wait_ready(c, l->head_block, offset);
         if (c->drop != NULL)
             c->drop(slot_data(c, l->head_block, offset));
         head += STEP;

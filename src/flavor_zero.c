@@ -35,7 +35,17 @@ struct mpsc__zero_packet {
 mpsc_status mpsc__zero_init(struct mpsc__chan *c)
 {
     struct mpsc__zero *z = &c->q.zero;
-    if (pthread_mutex_init(&z->lock, NULL) != 0)
+    pthread_mutexattr_t attr;
+    if (pthread_mutexattr_init(&attr) != 0)
+        return MPSC_ENOMEM;
+#ifdef PTHREAD_ADAPTIVE_MUTEX_INITIALIZER_NP
+    /* The lock is held for a few pointer updates: a contender spins a little
+     * before it sleeps, instead of paying a kernel wake-up at once. */
+    pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_ADAPTIVE_NP);
+#endif
+    int err = pthread_mutex_init(&z->lock, &attr);
+    pthread_mutexattr_destroy(&attr);
+    if (err != 0)
         return MPSC_ENOMEM;
     z->senders_head = z->senders_tail = NULL;
     z->receiver = NULL;
@@ -61,14 +71,14 @@ static void complete(struct mpsc__zero_packet *p, uint32_t result)
  * state, which is WAITING or SLEEPING only on timeout. */
 static uint32_t wait_packet(struct mpsc__zero_packet *p, uint64_t deadline)
 {
+    struct mpsc__backoff backoff = {0};
     uint32_t s;
     /* Acquire on every load: pairs with the release in complete(). */
-    for (int i = 0; i < MPSC__SPIN_LIMIT; i++) {
+    do {
         s = atomic_load_explicit(&p->state, memory_order_acquire);
         if (s >= DONE)
             return s;
-        mpsc__cpu_relax();
-    }
+    } while (mpsc__backoff_spin(&backoff));
     s = WAITING;
     if (!atomic_compare_exchange_strong_explicit(&p->state, &s, SLEEPING, memory_order_acquire,
                                                  memory_order_acquire))
