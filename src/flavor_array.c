@@ -126,10 +126,10 @@ mpsc_status mpsc__array_send(struct mpsc__chan *c, const void *msg, uint64_t dea
         }
         if (deadline == MPSC__NO_WAIT)
             return MPSC_FULL;
-        if (mpsc__backoff_spin(&backoff))
-            continue;
         if (deadline != MPSC__FOREVER && mpsc__now_ns() >= deadline)
             return MPSC_TIMEOUT;
+        if (mpsc__backoff_spin(&backoff))
+            continue;
         uint32_t seq = mpsc__event_prepare(&a->tx_event);
         r = try_send_once(c, msg, &st);
         if (r == FULL_OR_EMPTY)
@@ -191,10 +191,10 @@ mpsc_status mpsc__array_recv(struct mpsc__chan *c, void *out, uint64_t deadline)
         }
         if (deadline == MPSC__NO_WAIT)
             return MPSC_EMPTY;
-        if (mpsc__backoff_spin(&backoff))
-            continue;
         if (deadline != MPSC__FOREVER && mpsc__now_ns() >= deadline)
             return MPSC_TIMEOUT;
+        if (mpsc__backoff_spin(&backoff))
+            continue;
         uint32_t seq = mpsc__event_prepare(&a->rx_event);
         r = try_recv_once(c, out, &st);
         if (r == FULL_OR_EMPTY)
