@@ -69,13 +69,31 @@ static size_t next_index(const struct mpsc__array *a, size_t index)
 
 enum attempt { DONE, FULL_OR_EMPTY, RETRY };
 
+/*
+ * Spins until the slot of `index` carries `stamp`: the one cache line the
+ * peer writes to hand over (a message for the receiver, a free slot for a
+ * sender).  False once it is time to sleep; a disconnection, which does not
+ * touch the slot, is seen by the re-check before sleeping.
+ */
+static bool spin_for_stamp(const struct mpsc__array *a, size_t index, size_t stamp, struct mpsc__backoff *b)
+{
+    struct slot *s = slot_at(a, index & (a->mark_bit - 1));
+    /* Relaxed: only a hint; the next attempt reads the stamp with acquire. */
+    while (atomic_load_explicit(&s->stamp, memory_order_relaxed) != stamp)
+        if (!mpsc__backoff_spin(b))
+            return false;
+    return true;
+}
+
 /* One attempt to send without blocking: DONE with *st set, FULL_OR_EMPTY
- * (full), or RETRY (lost a race, or a receiver is mid-read). */
-static enum attempt try_send_once(struct mpsc__chan *c, const void *msg, mpsc_status *st)
+ * (full: *tail_out is the index whose slot is awaited), or RETRY (lost a
+ * race, or a receiver is mid-read). */
+static enum attempt try_send_once(struct mpsc__chan *c, const void *msg, mpsc_status *st, size_t *tail_out)
 {
     struct mpsc__array *a = &c->q.array;
     /* Relaxed: the slot's stamp, read with acquire below, decides. */
     size_t tail = atomic_load_explicit(&a->tail, memory_order_relaxed);
+    *tail_out = tail;
     if (tail & a->mark_bit) {
         *st = MPSC_DISCONNECTED;
         return DONE;
@@ -114,8 +132,9 @@ mpsc_status mpsc__array_send(struct mpsc__chan *c, const void *msg, uint64_t dea
     struct mpsc__array *a = &c->q.array;
     struct mpsc__backoff backoff = {0};
     mpsc_status st;
+    size_t tail;
     for (;;) {
-        enum attempt r = try_send_once(c, msg, &st);
+        enum attempt r = try_send_once(c, msg, &st, &tail);
         if (r == DONE)
             return st;
         if (r == RETRY) {
@@ -128,10 +147,10 @@ mpsc_status mpsc__array_send(struct mpsc__chan *c, const void *msg, uint64_t dea
             return MPSC_FULL;
         if (deadline != MPSC__FOREVER && mpsc__now_ns() >= deadline)
             return MPSC_TIMEOUT;
-        if (mpsc__backoff_spin(&backoff))
+        if (spin_for_stamp(a, tail, tail, &backoff))
             continue;
         uint32_t seq = mpsc__event_prepare(&a->tx_event);
-        r = try_send_once(c, msg, &st);
+        r = try_send_once(c, msg, &st, &tail);
         if (r == FULL_OR_EMPTY)
             mpsc__event_wait(&a->tx_event, seq, deadline);
         if (r == DONE)
@@ -193,7 +212,8 @@ mpsc_status mpsc__array_recv(struct mpsc__chan *c, void *out, uint64_t deadline)
             return MPSC_EMPTY;
         if (deadline != MPSC__FOREVER && mpsc__now_ns() >= deadline)
             return MPSC_TIMEOUT;
-        if (mpsc__backoff_spin(&backoff))
+        size_t head = atomic_load_explicit(&a->head, memory_order_relaxed);
+        if (spin_for_stamp(a, head, head + 1, &backoff))
             continue;
         uint32_t seq = mpsc__event_prepare(&a->rx_event);
         r = try_recv_once(c, out, &st);
