@@ -38,8 +38,9 @@ struct mpsc__list {
     /* A block the consumer finished with, kept for the next block a producer
      * needs, so a steady stream does not call malloc and free. */
     alignas(MPSC__CACHE_LINE) _Atomic(struct mpsc__list_block *) spare;
-    size_t lap;       /* positions per block (a power of two): block_cap slots + 1 */
-    size_t block_cap; /* slots per block */
+    size_t lap;         /* positions per block (a power of two): block_cap slots + 1 */
+    size_t block_cap;   /* slots per block, a multiple of the group */
+    unsigned group_shift; /* slots come in groups of 1 << group_shift (flavor_list.c) */
 };
 
 /* ---- bounded: a ring of stamped slots (flavor_array.c) ----------------- */
@@ -52,7 +53,7 @@ struct mpsc__array {
     alignas(MPSC__CACHE_LINE) struct mpsc__event tx_event; /* senders sleep here while full */
     alignas(MPSC__CACHE_LINE) struct mpsc__event rx_event; /* the receiver sleeps here while empty */
     alignas(MPSC__CACHE_LINE) unsigned char *slots;        /* cap slots of slot_size bytes */
-    size_t cap, slot_size, one_lap, mark_bit;
+    size_t cap, slot_size, data_offset, one_lap, mark_bit;
 };
 
 /* ---- rendezvous: senders and the receiver meet under a lock (flavor_zero.c) */

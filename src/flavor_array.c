@@ -12,13 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A slot: its stamp, then elem_size bytes of payload (slot_size in all).
- * stamp == index (with lap): empty, the sender of that index may write it;
- * stamp == index + 1: full, the receiver may read it; the receiver then sets
- * it to index + one_lap, which is the next lap's "empty". */
+/* A slot: its stamp, then elem_size bytes of payload at data_offset
+ * (slot_size in all).  stamp == index (with lap): empty, the sender of that
+ * index may write it; stamp == index + 1: full, the receiver may read it; the
+ * receiver then sets it to index + one_lap, which is the next lap's "empty". */
 struct slot {
     _Atomic size_t stamp;
-    unsigned char data[];
 };
 
 static struct slot *slot_at(const struct mpsc__array *a, size_t index)
@@ -26,16 +25,27 @@ static struct slot *slot_at(const struct mpsc__array *a, size_t index)
     return (struct slot *)(a->slots + index * a->slot_size);
 }
 
+static unsigned char *slot_data(const struct mpsc__array *a, struct slot *s)
+{
+    return (unsigned char *)s + a->data_offset;
+}
+
 mpsc_status mpsc__array_init(struct mpsc__chan *c)
 {
     struct mpsc__array *a = &c->q.array;
     size_t cap = c->bound;
-    /* A slot is the stamp plus the payload, rounded to the stamp's
-     * alignment; the whole ring must fit in memory. */
+    /* The payload is aligned for its type, whose alignment is the largest
+     * power of two dividing elem_size (at most 16, max_align_t's), so that
+     * the drop function gets a pointer it may dereference; the slot is
+     * rounded so that every slot's stamp and payload stay aligned.  The
+     * whole ring must fit in memory. */
     size_t align = _Alignof(struct slot);
-    if (c->elem_size > SIZE_MAX - sizeof(struct slot) - align)
+    while (align < 16 && c->elem_size % (align * 2) == 0)
+        align *= 2;
+    size_t data_offset = sizeof(struct slot) > align ? sizeof(struct slot) : align;
+    if (c->elem_size > SIZE_MAX - data_offset - align)
         return MPSC_EINVAL;
-    size_t slot_size = (sizeof(struct slot) + c->elem_size + align - 1) / align * align;
+    size_t slot_size = (data_offset + c->elem_size + align - 1) / align * align;
     if (cap > SIZE_MAX / 4 || slot_size > SIZE_MAX / cap)
         return MPSC_EINVAL;
     a->slots = malloc(cap * slot_size);
@@ -43,6 +53,7 @@ mpsc_status mpsc__array_init(struct mpsc__chan *c)
         return MPSC_ENOMEM;
     a->cap = cap;
     a->slot_size = slot_size;
+    a->data_offset = data_offset;
     size_t mark = 1;
     while (mark < cap + 1)
         mark <<= 1;
@@ -109,7 +120,7 @@ static enum attempt try_send_once(struct mpsc__chan *c, const void *msg, mpsc_st
                                                    memory_order_seq_cst, memory_order_relaxed))
             return RETRY;
         if (c->elem_size != 0)
-            memcpy(s->data, msg, c->elem_size);
+            memcpy(slot_data(a, s), msg, c->elem_size);
         /* Release: publishes the payload to the receiver's acquire load. */
         atomic_store_explicit(&s->stamp, tail + 1, memory_order_release);
         mpsc__event_notify(&a->rx_event);
@@ -169,7 +180,7 @@ static enum attempt try_recv_once(struct mpsc__chan *c, void *out, mpsc_status *
     size_t stamp = atomic_load_explicit(&s->stamp, memory_order_acquire);
     if (stamp == head + 1) {
         if (c->elem_size != 0)
-            memcpy(out, s->data, c->elem_size);
+            memcpy(out, slot_data(a, s), c->elem_size);
         /* Release: our read of the payload happens before the next sender's
          * write (its acquire load of the stamp). */
         atomic_store_explicit(&s->stamp, head + a->one_lap, memory_order_release);
@@ -248,7 +259,7 @@ void mpsc__array_disconnect_receiver(struct mpsc__chan *c)
         while (atomic_load_explicit(&s->stamp, memory_order_acquire) != head + 1)
             mpsc__backoff_snooze(&copying);
         if (c->drop != NULL)
-            c->drop(s->data);
+            c->drop(slot_data(a, s));
         head = next_index(a, head);
     }
     atomic_store_explicit(&a->head, head, memory_order_relaxed);

@@ -7,8 +7,8 @@
  * the single consumer: the head is the consumer's own (no compare-and-swap
  * on receive), and a finished block is kept as a spare for the next one
  * producers need, so a steady stream does not call malloc.  A slot is a
- * one-byte ready flag followed by the payload, packed, so an 8-byte message
- * costs 9 bytes of queue and its flag and payload share a cache line.
+ * one-byte ready flag and the payload, packed in groups (see below), so an
+ * 8-byte message costs 9 bytes of queue and its flag sits next to it.
  */
 #include "chan.h"
 
@@ -25,6 +25,8 @@
  * changes are rare, small enough that an idle channel costs little. */
 #define BLOCK_BYTES 16384
 #define MAX_LAP 1024
+/* The most alignment a payload is given (alignof(max_align_t) on x86-64). */
+#define MAX_ALIGN 16
 
 /*
  * One block: `next` is written once, by the producer that claims the block's
@@ -35,22 +37,50 @@
  */
 struct mpsc__list_block {
     _Atomic(struct mpsc__list_block *) next;
-    unsigned char slots[]; /* block_cap slots of 1 + elem_size bytes: flag, payload */
+    alignas(MAX_ALIGN) unsigned char slots[]; /* block_cap / G groups (below) */
 };
+
+/*
+ * Slots come in groups of G, where G is the alignment a message of
+ * elem_size bytes needs: the largest power of two that divides elem_size, at
+ * most MAX_ALIGN (a C type's size is a multiple of its alignment).  A group
+ * is G ready flags, then G payloads: G * (1 + elem_size) bytes, a multiple of
+ * G, so every payload is aligned for its type (the drop function gets a
+ * pointer it may dereference, as Rust's Drop gets an aligned &mut T) and the
+ * flags cost one byte a message.
+ */
+/* From a block's sentinel position to the first position of the next lap. */
+static size_t sentinel_skip(const struct mpsc__list *l)
+{
+    return (l->lap - l->block_cap) << SHIFT;
+}
+
+static size_t group_bytes(const struct mpsc__chan *c)
+{
+    return ((size_t)1 << c->q.list.group_shift) * (1 + c->elem_size);
+}
 
 static size_t block_size(const struct mpsc__chan *c)
 {
-    return offsetof(struct mpsc__list_block, slots) + c->q.list.block_cap * (1 + c->elem_size);
+    const struct mpsc__list *l = &c->q.list;
+    return offsetof(struct mpsc__list_block, slots) + (l->block_cap >> l->group_shift) * group_bytes(c);
+}
+
+static unsigned char *group_of(const struct mpsc__chan *c, struct mpsc__list_block *b, size_t offset)
+{
+    return &b->slots[(offset >> c->q.list.group_shift) * group_bytes(c)];
 }
 
 static _Atomic unsigned char *slot_ready(const struct mpsc__chan *c, struct mpsc__list_block *b, size_t offset)
 {
-    return (_Atomic unsigned char *)&b->slots[offset * (1 + c->elem_size)];
+    size_t in_group = offset & (((size_t)1 << c->q.list.group_shift) - 1);
+    return (_Atomic unsigned char *)(group_of(c, b, offset) + in_group);
 }
 
 static unsigned char *slot_data(const struct mpsc__chan *c, struct mpsc__list_block *b, size_t offset)
 {
-    return &b->slots[offset * (1 + c->elem_size) + 1];
+    size_t group = (size_t)1 << c->q.list.group_shift;
+    return group_of(c, b, offset) + group + (offset & (group - 1)) * c->elem_size;
 }
 
 /* A block ready to be installed: the spare if there is one, else a new one. */
@@ -86,14 +116,22 @@ static void block_put(struct mpsc__list *l, struct mpsc__list_block *b)
 mpsc_status mpsc__list_init(struct mpsc__chan *c)
 {
     struct mpsc__list *l = &c->q.list;
+    unsigned shift = 0;
+    while (shift < 4 && c->elem_size % ((size_t)2 << shift) == 0)
+        shift++; /* for elem_size 0 too: unit messages need no alignment, but groups are harmless */
+    l->group_shift = shift;
+    if (c->elem_size >= (SIZE_MAX - sizeof(struct mpsc__list_block)) / MAX_LAP - 1)
+        return MPSC_EINVAL;
     size_t per_slot = c->elem_size + 1;
     size_t lap = MAX_LAP;
     while (lap > 4 && (lap - 1) * per_slot > BLOCK_BYTES)
         lap >>= 1;
+    /* One position of each lap is the sentinel: the slots round down to
+     * whole groups, and the lap keeps at least one group. */
+    if (lap <= ((size_t)1 << shift))
+        lap = (size_t)2 << shift;
     l->lap = lap;
-    l->block_cap = lap - 1;
-    if (c->elem_size >= (SIZE_MAX - sizeof(struct mpsc__list_block)) / l->block_cap - 1)
-        return MPSC_EINVAL;
+    l->block_cap = (lap - 1) >> shift << shift;
     atomic_init(&l->spare, NULL);
     struct mpsc__list_block *first = block_get(c);
     if (first == NULL)
@@ -154,7 +192,7 @@ mpsc_status mpsc__list_send(struct mpsc__chan *c, const void *msg)
                  * `next` only after it has read this slot, whose ready flag
                  * is released after this store. */
                 atomic_store_explicit(&l->tail_block, next_block, memory_order_release);
-                atomic_fetch_add_explicit(&l->tail, STEP, memory_order_release);
+                atomic_fetch_add_explicit(&l->tail, sentinel_skip(l), memory_order_release);
                 atomic_store_explicit(&block->next, next_block, memory_order_release);
                 next_block = NULL;
             }
@@ -195,7 +233,7 @@ static size_t head_advance_block(struct mpsc__list *l, size_t head)
     /* Acquire: pairs with the installer's release store of `next`. */
     l->head_block = atomic_load_explicit(&old->next, memory_order_acquire);
     block_put(l, old);
-    return head + STEP;
+    return head + sentinel_skip(l);
 }
 
 /* Positions of head and tail differ: is there a message, or a disconnection? */
