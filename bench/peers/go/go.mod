@@ -1,0 +1,3 @@
+module libmpsc-bench-go
+
+go 1.19
