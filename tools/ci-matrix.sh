@@ -1,31 +1,84 @@
 #!/bin/sh
 # ci-matrix.sh - builds and tests every configuration CI covers, each in its
-# own build directory under build-ci/, and ends with one summary line.
+# own build directory under build-ci/ (or $MPSC_CI_BUILD_ROOT):
+#   gcc, clang          -Werror, every test;
+#   tsan                clang -Db_sanitize=thread: the stress programs, the
+#                       examples, the alloc and bad-input tests and the TSan
+#                       canary, with MPSC_STRESS_SCALE lowered (Criterion,
+#                       suite 'unit', cannot start under TSan);
+#   asan                clang -Db_sanitize=address,undefined -Dfuzz=true:
+#                       every test, then the libFuzzer target for
+#                       $MPSC_FUZZ_SECONDS (default 60) seconds;
+#   debug               -Dmpsc_debug=true, every test.
+# Ends with one line: "ci-matrix: N passed, N failed".
 set -eu
 cd "$(dirname "$0")/.."
-root=build-ci
+root=${MPSC_CI_BUILD_ROOT:-build-ci}
+fuzz_seconds=${MPSC_FUZZ_SECONDS:-60}
+tsan_scale=${MPSC_TSAN_STRESS_SCALE:-0.1}
+scale=1
 passed=0
 failed=0
 
-# run NAME SETUP-ARGS... : configure, build and test one configuration.
+# The figures the stress, alloc and bad-input programs print, from a log.
+figures() {
+    grep -hE '^(stress_[a-z]+|alloc_fail|bad_input|drop_alignment)[ :].*ok$|^  [a-z_]+ \(all flavors' "$1" 2>/dev/null || true
+}
+
+# run NAME CC "MESON-TEST-ARGS" SETUP-ARGS... : configure, build and test one
+# configuration, with MPSC_STRESS_SCALE=$scale.  MESON-TEST-ARGS is split on
+# spaces.
 run() {
     name=$1
-    shift
+    compiler=$2
+    test_args=$3
+    shift 3
     echo "=== $name" >&2
-    rm -rf "$root/$name"
-    if meson setup "$root/$name" -Dwerror=true "$@" >"$root/$name.setup.log" 2>&1 &&
+    rm -rf "${root:?}/$name"
+    # shellcheck disable=SC2086 # test_args is a list of words
+    if CC=$compiler meson setup "$root/$name" -Dwerror=true "$@" >"$root/$name.setup.log" 2>&1 &&
         meson compile -C "$root/$name" >"$root/$name.build.log" 2>&1 &&
-        meson test -C "$root/$name" --print-errorlogs --num-processes 2; then
+        MPSC_STRESS_SCALE=$scale meson test -C "$root/$name" --no-rebuild --print-errorlogs --num-processes 2 $test_args; then
+        passed=$((passed + 1))
+        figures "$root/$name/meson-logs/testlog.txt"
+        return 0
+    fi
+    tail -n 50 "$root/$name.setup.log" "$root/$name.build.log" 2>/dev/null >&2 || true
+    failed=$((failed + 1))
+    return 1
+}
+
+# fuzz: runs the asan configuration's libFuzzer target for fuzz_seconds on a
+# scratch copy of the seed corpus (the committed one is never written).
+fuzz() {
+    echo "=== fuzz (${fuzz_seconds} s)" >&2
+    corpus=$root/fuzz-corpus
+    rm -rf "$corpus"
+    mkdir -p "$corpus"
+    log=$root/fuzz.log
+    if ASAN_OPTIONS=halt_on_error=1:abort_on_error=1:detect_leaks=1 \
+        UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+        "$root/asan/tests/fuzz/fuzz_api" -max_total_time="$fuzz_seconds" -timeout=10 \
+        -print_final_stats=1 "$corpus" tests/fuzz/corpus >"$log" 2>&1; then
+        execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
+        echo "fuzz: fuzz_api ran ${execs:-?} executions in ${fuzz_seconds} s with no failure"
         passed=$((passed + 1))
     else
-        tail -n 50 "$root/$name.setup.log" "$root/$name.build.log" 2>/dev/null >&2 || true
+        tail -n 60 "$log" >&2
         failed=$((failed + 1))
     fi
 }
 
 mkdir -p "$root"
-CC=gcc run gcc
-CC=clang run clang
+run gcc gcc "" || true
+run clang clang "" || true
+scale=$tsan_scale
+run tsan clang "--no-suite unit" -Db_sanitize=thread -Db_lundef=false || true
+scale=1
+if run asan clang "" -Db_sanitize=address,undefined -Db_lundef=false -Dfuzz=true; then
+    fuzz
+fi
+run debug gcc "" -Dmpsc_debug=true || true
 
-echo "ci-matrix: configurations: $passed passed, $failed failed"
+echo "ci-matrix: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -2,8 +2,9 @@
  * soak.c - at least 100 million messages (times MPSC_STRESS_SCALE) through
  * channels of every flavor, created and dropped round after round, checking
  * each producer's order and count and that resident memory stays flat: the
- * largest RSS seen after the first cycle of rounds may exceed the first
- * cycle's by at most SLACK_MIB.  Not part of `meson test`; run it with
+ * largest RSS seen after the first cycle of rounds (sampled between rounds
+ * and every 2^20 messages within them) may exceed the first cycle's by at
+ * most SLACK_MIB.  Not part of `meson test`; run it with
  *     meson test -C <builddir> --benchmark --suite soak
  */
 #include "stress.h"
@@ -47,9 +48,11 @@ static void *producer_main(void *arg)
         uint64_t m[2] = {p->id, seq};
         STRESS_EXPECT(mpsc_send(tx, m), MPSC_OK);
         if ((seq + 1) % PUBLISH_EVERY == 0) {
-            /* Relaxed: a throttle, not a synchronisation. */
+            /* Relaxed: a throttle, not a synchronisation.  The consumer's
+             * count may run ahead of this one (other producers publish
+             * late), so compare without subtracting. */
             size_t produced = atomic_fetch_add_explicit(&r->produced, PUBLISH_EVERY, memory_order_relaxed);
-            while (produced - atomic_load_explicit(&r->consumed, memory_order_relaxed) > MAX_BACKLOG)
+            while (produced > atomic_load_explicit(&r->consumed, memory_order_relaxed) + MAX_BACKLOG)
                 sched_yield();
         }
     }
@@ -67,7 +70,8 @@ static size_t rss_bytes(void)
     return (size_t)resident * (size_t)sysconf(_SC_PAGESIZE);
 }
 
-static size_t run_round(const struct round_kind *k)
+/* Runs one round; raises *peak_rss to the largest RSS sampled during it. */
+static size_t run_round(const struct round_kind *k, size_t *peak_rss)
 {
     static struct round r;
     memset(&r, 0, sizeof r);
@@ -98,6 +102,12 @@ static size_t run_round(const struct round_kind *k)
         next[m[0]]++;
         if (++received % PUBLISH_EVERY == 0)
             atomic_fetch_add_explicit(&r.consumed, PUBLISH_EVERY, memory_order_relaxed);
+        /* Mid-round samples too: a long-lived channel must not creep. */
+        if (received % (1u << 20) == 0) {
+            size_t now = rss_bytes();
+            if (now > *peak_rss)
+                *peak_rss = now;
+        }
     }
     mpsc_receiver_drop(rx);
     for (int i = 0; i < k->producers; i++) {
@@ -110,6 +120,7 @@ static size_t run_round(const struct round_kind *k)
 int main(void)
 {
     stress_watchdog((unsigned)(3600 * stress_scale()) + 300);
+    setvbuf(stdout, NULL, _IOLBF, 0); /* progress lines as they come, even into a log */
     const struct stress_flavor *unb = &stress_flavors[0], *b1000 = &stress_flavors[1], *b1 = &stress_flavors[2],
                                *zero = &stress_flavors[3];
     /* One cycle: about 8.3 million messages, most through the fast flavors. */
@@ -122,9 +133,12 @@ int main(void)
     size_t total = 0, rounds = 0, first_cycle_max = 0, later_max = 0;
     uint64_t t0 = stress_now_ns();
     while (total < target || rounds < ncycle) {
-        total += run_round(&cycle[rounds % ncycle]);
-        rounds++;
         size_t rss = rss_bytes();
+        total += run_round(&cycle[rounds % ncycle], &rss);
+        rounds++;
+        size_t end_rss = rss_bytes();
+        if (end_rss > rss)
+            rss = end_rss;
         if (rounds <= ncycle) {
             if (rss > first_cycle_max)
                 first_cycle_max = rss;
@@ -132,7 +146,7 @@ int main(void)
             later_max = rss;
         }
         if (rounds % ncycle == 0)
-            printf("soak: %zu messages, %zu rounds, RSS %.1f MiB, %.1f s\n", total, rounds, (double)rss / 1048576.0,
+            printf("soak: %zu messages, %zu rounds, RSS %.1f MiB, %.1f s\n", total, rounds, (double)end_rss / 1048576.0,
                    (double)(stress_now_ns() - t0) / 1e9);
     }
     printf("soak: %zu messages in %zu rounds in %.1f s; RSS after the first cycle %.1f MiB, largest later %.1f MiB\n",

@@ -65,6 +65,7 @@ static void receiver_drop_vs_blocked_senders(size_t bound, struct stress_rng *rn
     mpsc_sender *tx;
     mpsc_receiver *rx;
     STRESS_EXPECT(mpsc_channel_new(&cfg, &tx, &rx), MPSC_OK);
+    STRESS_ALLOW_DISCONNECTED_SEND(rx);
     atomic_store(&drops, 0);
     for (size_t i = 0; i < bound; i++) {
         long *p = new_payload((long)i);

@@ -202,6 +202,8 @@ static uint64_t run_once(struct run *r)
     mpsc_sender *tx;
     mpsc_receiver *rx;
     STRESS_EXPECT(mpsc_channel_new(&cfg, &tx, &rx), MPSC_OK);
+    if (r->early_drop)
+        STRESS_ALLOW_DISCONNECTED_SEND(rx);
     current_run = r;
 
     struct producer prod[MAX_PRODUCERS];
