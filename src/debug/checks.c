@@ -109,7 +109,7 @@ void mpsc__dbg_check_recv_blocks(struct mpsc__dbg_handle *rx, const struct mpsc_
     if (senders_stuck(rx->chan, self)) {
         struct mpsc__dbg_event at = {*site, self};
         mpsc__dbg_refresh_name(self);
-        mpsc__render_recv_deadlock(rx->chan, rx, &at, NULL);
+        mpsc__render_recv_deadlock(rx->chan, &at, NULL);
     }
 }
 
@@ -127,7 +127,7 @@ void mpsc__dbg_check_sleeping_receiver(struct mpsc__dbg_chan *c, const struct mp
     if (atomic_load(&c->in_flight) != 0 || atomic_load(&c->sends_ok) != c->rx_block_sends)
         return;
     if (senders_stuck(c, c->rx_block.thread))
-        mpsc__render_recv_deadlock(c, c->receiver, &c->rx_block, why);
+        mpsc__render_recv_deadlock(c, &c->rx_block, why);
 }
 
 bool mpsc__dbg_receiver_is_mine(const struct mpsc__dbg_chan *c, const struct mpsc__dbg_thread *self)

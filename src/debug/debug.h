@@ -261,8 +261,7 @@ _Noreturn void mpsc__render_concurrent_recv(const struct mpsc__dbg_handle *rx, s
 _Noreturn void mpsc__render_disconnected_send(const struct mpsc__dbg_handle *tx, const struct mpsc__site *site);
 /* `trigger`: the drop (or thread exit) that made the receive hopeless while
  * it slept, or NULL when the receiving thread found out itself. */
-_Noreturn void mpsc__render_recv_deadlock(const struct mpsc__dbg_chan *c, const struct mpsc__dbg_handle *rx,
-                                          const struct mpsc__dbg_event *recv,
+_Noreturn void mpsc__render_recv_deadlock(const struct mpsc__dbg_chan *c, const struct mpsc__dbg_event *recv,
                                           const struct mpsc__dbg_event *trigger);
 _Noreturn void mpsc__render_send_deadlock(const struct mpsc__dbg_handle *tx, const struct mpsc__site *site);
 _Noreturn void mpsc__render_out_of_memory(const struct mpsc__site *site);

@@ -915,34 +915,74 @@ void mpsc__render_disconnected_send(const struct mpsc__dbg_handle *tx, const str
     fail();
 }
 
-void mpsc__render_recv_deadlock(const struct mpsc__dbg_chan *c, const struct mpsc__dbg_handle *rx,
-                                const struct mpsc__dbg_event *recv, const struct mpsc__dbg_event *trigger)
+/* Senders that one label describes: those with the same name, made at the
+ * same place, in the same state. */
+struct sender_group {
+    const struct mpsc__dbg_handle *first;
+    const struct mpsc__site *at;
+    bool held;
+    unsigned n;
+    char ids[160];
+};
+
+void mpsc__render_recv_deadlock(const struct mpsc__dbg_chan *c, const struct mpsc__dbg_event *recv,
+                                const struct mpsc__dbg_event *trigger)
 {
-    char name[128], t1[64], t2[64], sname[128], sid[64], fix[1024];
-    name_of(name, sizeof name, recv->site.expr);
-    const char *who = thread_desc(t1, sizeof t1, recv->thread);
+    char name[128], t1[64], t2[64], sname[128], gname[128], fix[1024];
+    static struct sender_group groups[MAX_LABELS - 2];
+    unsigned ngroups = 0;
     bool orphans = false;
-    for (const struct mpsc__dbg_handle *s = c->senders; s != NULL; s = s->chan_next)
-        orphans |= s->owner != recv->thread;
+    /* Oldest first: the list is newest first. */
+    const struct mpsc__dbg_handle *oldest = c->senders;
+    while (oldest != NULL && oldest->chan_next != NULL)
+        oldest = oldest->chan_next;
+    for (const struct mpsc__dbg_handle *s = oldest; s != NULL; s = s->chan_prev) {
+        bool held = s->owner == recv->thread;
+        orphans |= !held;
+        const struct mpsc__site *at = held || s->last_use.site.file == NULL ? &s->origin.site : &s->last_use.site;
+        handle_name(sname, sizeof sname, s);
+        struct sender_group *g = NULL;
+        for (unsigned i = 0; i < ngroups && g == NULL; i++)
+            if (groups[i].held == held && groups[i].first->owner == s->owner && same_place(groups[i].at, at) &&
+                strcmp(handle_name(gname, sizeof gname, groups[i].first), sname) == 0)
+                g = &groups[i];
+        if (g == NULL && ngroups < sizeof groups / sizeof groups[0]) {
+            g = &groups[ngroups++];
+            *g = (struct sender_group){.first = s, .at = at, .held = held};
+            fmt(g->ids, sizeof g->ids, "Sender#%u", (unsigned)s->id);
+        } else if (g != NULL) {
+            size_t len = strlen(g->ids);
+            snprintf(g->ids + len, sizeof g->ids - len, ", #%u", (unsigned)s->id);
+        }
+        if (g != NULL)
+            g->n++;
+    }
+    name_of(name, sizeof name, recv->site.expr);
     begin("error", "M0002", "receive on `%s` can never finish: every live Sender is held by the receiving thread%s",
           name, orphans ? " or by threads that have exited" : "");
-    label(&recv->site, true, "%s waits here for ever", who);
+    label(&recv->site, true, "%s waits here for ever", thread_desc(t1, sizeof t1, recv->thread));
     size_t flen = 0, held = 0;
     fix[0] = '\0';
-    for (const struct mpsc__dbg_handle *s = c->senders; s != NULL; s = s->chan_next) {
-        handle_name(sname, sizeof sname, s);
-        identity(sid, sizeof sid, s);
-        if (s->owner == recv->thread) {
-            held++;
-            origin_label(s, false, "`%s`, %s, is still alive, held by this thread", sname, sid);
-            if (flen < sizeof fix)
-                flen += (size_t)snprintf(fix + flen, sizeof fix - flen, "%smpsc_sender_drop(%s);",
-                                         flen > 0 ? " " : "", sname);
-        } else {
-            const struct mpsc__site *at = s->last_use.site.file != NULL ? &s->last_use.site : &s->origin.site;
-            label(at, false, "`%s`, %s, is still alive: %s exited without dropping it", sname, sid,
-                  thread_desc(t2, sizeof t2, s->owner));
+    for (unsigned i = 0; i < ngroups; i++) {
+        const struct sender_group *g = &groups[i];
+        handle_name(sname, sizeof sname, g->first);
+        /* "`tx`, Sender#1 (generation 1), is" or "`tx` (Sender#3, #4) are" */
+        char who[256];
+        if (g->n == 1)
+            fmt(who, sizeof who, "`%s`, %s, is", sname, identity(t2, sizeof t2, g->first));
+        else
+            fmt(who, sizeof who, "`%s` (%s) are", sname, g->ids);
+        if (!g->held) {
+            label(g->at, false, "%s still alive: %s exited without dropping %s", who,
+                  thread_desc(t1, sizeof t1, g->first->owner), g->n == 1 ? "it" : "them");
+            continue;
         }
+        held += g->n;
+        origin_label(g->first, false, "%s still alive, held by this thread", who);
+        char call[160];
+        fmt(call, sizeof call, "mpsc_sender_drop(%s);", sname);
+        if (strstr(fix, call) == NULL && flen < sizeof fix)
+            flen += (size_t)snprintf(fix + flen, sizeof fix - flen, "%s%s", flen > 0 ? " " : "", call);
     }
     if (trigger != NULL)
         label(&trigger->site, false, "the last Sender held by another thread is dropped here by %s",
@@ -954,7 +994,6 @@ void mpsc__render_recv_deadlock(const struct mpsc__dbg_chan *c, const struct mps
     if (orphans)
         note("help", "a thread drops the Senders it owns before it returns");
     d.history = c;
-    (void)rx;
     fail();
 }
 
