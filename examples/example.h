@@ -73,13 +73,6 @@ static inline bool example_received(mpsc_status status, const char *call, const 
     return true;
 }
 
-/* MPSC_DEFINE_CHANNEL generates every wrapper, and clang -Wall warns about
- * each one that an example does not call (mpsc.h does not mark them
- * unused).  TYPED_CHANNELS_BEGIN and TYPED_CHANNELS_END bracket the
- * definitions to silence that warning there and only there. */
-#define TYPED_CHANNELS_BEGIN _Pragma("GCC diagnostic push") _Pragma("GCC diagnostic ignored \"-Wunused-function\"")
-#define TYPED_CHANNELS_END _Pragma("GCC diagnostic pop")
-
 /* thread::sleep(Duration::from_millis(ms)), resumed after a signal. */
 static inline void sleep_ms(unsigned ms)
 {

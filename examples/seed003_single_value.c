@@ -6,9 +6,7 @@
  */
 #include "example.h"
 
-TYPED_CHANNELS_BEGIN
 MPSC_DEFINE_CHANNEL(str_chan, const char *)
-TYPED_CHANNELS_END
 
 /* The sender thread needs ownership of both tx and the value it sends. */
 static void *send_hi(void *arg)

@@ -15,9 +15,7 @@
 
 #define BOUND 2
 
-TYPED_CHANNELS_BEGIN
 MPSC_DEFINE_CHANNEL(int_chan, int)
-TYPED_CHANNELS_END
 
 /* Sends the producer has completed.  Relaxed is enough for the check's
  * upper bound: a send beyond the bound can only complete after the

@@ -31,10 +31,8 @@ struct report {
     uint32_t data;
 };
 
-TYPED_CHANNELS_BEGIN
 MPSC_DEFINE_CHANNEL(task_chan, struct task)
 MPSC_DEFINE_CHANNEL(report_chan, struct report)
-TYPED_CHANNELS_END
 
 /* Arc<Mutex<Receiver<Task>>>: the one task Receiver, used by one worker at
  * a time under the lock.  Lives on worker_pool's stack until every worker

@@ -48,9 +48,11 @@ extern "C" {
 #if defined(__GNUC__) || defined(__clang__)
 #define MPSC_NODISCARD __attribute__((warn_unused_result))
 #define MPSC_EXPORT __attribute__((visibility("default")))
+#define MPSC_MAYBE_UNUSED __attribute__((unused))
 #else
 #define MPSC_NODISCARD
 #define MPSC_EXPORT
+#define MPSC_MAYBE_UNUSED
 #endif
 
 /* Opaque handles. */
@@ -231,59 +233,62 @@ MPSC_EXPORT size_t (mpsc_capacity)(const mpsc_receiver *rx);
  *   prefix_send(tx, T value), prefix_try_send, prefix_send_timeout,
  *   prefix_recv(rx, T *out), prefix_try_recv, prefix_recv_timeout,
  *   prefix_receiver_drop(rx).
+ * A program may call only some of them: they are marked unused-is-fine.
+ * In the debug build the call site they report is the line of
+ * MPSC_DEFINE_CHANNEL, since they are functions, not macros.
  */
-#define MPSC_DEFINE_CHANNEL(prefix, T)                                                                     \
-    typedef struct prefix##_sender prefix##_sender;                                                        \
-    typedef struct prefix##_receiver prefix##_receiver;                                                    \
-    static inline mpsc_sender *prefix##_sender_raw(prefix##_sender *tx) { return (mpsc_sender *)(void *)tx; } \
-    static inline mpsc_receiver *prefix##_receiver_raw(prefix##_receiver *rx)                              \
-    {                                                                                                      \
-        return (mpsc_receiver *)(void *)rx;                                                                \
-    }                                                                                                      \
-    static inline MPSC_NODISCARD mpsc_status prefix##_channel(prefix##_sender **tx, prefix##_receiver **rx) \
-    {                                                                                                      \
-        return mpsc_channel(sizeof(T), (mpsc_sender **)(void *)tx, (mpsc_receiver **)(void *)rx);          \
-    }                                                                                                      \
-    static inline MPSC_NODISCARD mpsc_status prefix##_sync_channel(size_t bound, prefix##_sender **tx,    \
-                                                                   prefix##_receiver **rx)                 \
-    {                                                                                                      \
-        return mpsc_sync_channel(sizeof(T), bound, (mpsc_sender **)(void *)tx,                             \
-                                 (mpsc_receiver **)(void *)rx);                                            \
-    }                                                                                                      \
-    static inline MPSC_NODISCARD prefix##_sender *prefix##_sender_clone(prefix##_sender *tx)              \
-    {                                                                                                      \
-        return (prefix##_sender *)(void *)mpsc_sender_clone(prefix##_sender_raw(tx));                      \
-    }                                                                                                      \
-    static inline void prefix##_sender_drop(prefix##_sender *tx) { mpsc_sender_drop(prefix##_sender_raw(tx)); } \
-    static inline MPSC_NODISCARD mpsc_status prefix##_send(prefix##_sender *tx, T value)                  \
-    {                                                                                                      \
-        return mpsc_send(prefix##_sender_raw(tx), &value);                                                 \
-    }                                                                                                      \
-    static inline MPSC_NODISCARD mpsc_status prefix##_try_send(prefix##_sender *tx, T value)              \
-    {                                                                                                      \
-        return mpsc_try_send(prefix##_sender_raw(tx), &value);                                             \
-    }                                                                                                      \
-    static inline MPSC_NODISCARD mpsc_status prefix##_send_timeout(prefix##_sender *tx, T value,          \
-                                                                   uint64_t timeout_ns)                    \
-    {                                                                                                      \
-        return mpsc_send_timeout(prefix##_sender_raw(tx), &value, timeout_ns);                             \
-    }                                                                                                      \
-    static inline MPSC_NODISCARD mpsc_status prefix##_recv(prefix##_receiver *rx, T *out)                 \
-    {                                                                                                      \
-        return mpsc_recv(prefix##_receiver_raw(rx), out);                                                  \
-    }                                                                                                      \
-    static inline MPSC_NODISCARD mpsc_status prefix##_try_recv(prefix##_receiver *rx, T *out)             \
-    {                                                                                                      \
-        return mpsc_try_recv(prefix##_receiver_raw(rx), out);                                              \
-    }                                                                                                      \
-    static inline MPSC_NODISCARD mpsc_status prefix##_recv_timeout(prefix##_receiver *rx, T *out,         \
-                                                                   uint64_t timeout_ns)                    \
-    {                                                                                                      \
-        return mpsc_recv_timeout(prefix##_receiver_raw(rx), out, timeout_ns);                              \
-    }                                                                                                      \
-    static inline void prefix##_receiver_drop(prefix##_receiver *rx)                                       \
-    {                                                                                                      \
-        mpsc_receiver_drop(prefix##_receiver_raw(rx));                                                     \
+#define MPSC_DEFINE_CHANNEL(prefix, T)                                                                          \
+    typedef struct prefix##_sender prefix##_sender;                                                             \
+    typedef struct prefix##_receiver prefix##_receiver;                                                         \
+    MPSC_MAYBE_UNUSED static inline mpsc_sender *prefix##_sender_raw(prefix##_sender *tx) { return (mpsc_sender *)(void *)tx; } \
+    MPSC_MAYBE_UNUSED static inline mpsc_receiver *prefix##_receiver_raw(prefix##_receiver *rx)                 \
+    {                                                                                                           \
+        return (mpsc_receiver *)(void *)rx;                                                                     \
+    }                                                                                                           \
+    MPSC_MAYBE_UNUSED static inline MPSC_NODISCARD mpsc_status prefix##_channel(prefix##_sender **tx, prefix##_receiver **rx) \
+    {                                                                                                           \
+        return mpsc_channel(sizeof(T), (mpsc_sender **)(void *)tx, (mpsc_receiver **)(void *)rx);               \
+    }                                                                                                           \
+    MPSC_MAYBE_UNUSED static inline MPSC_NODISCARD mpsc_status prefix##_sync_channel(size_t bound, prefix##_sender **tx, \
+                                                                   prefix##_receiver **rx)                      \
+    {                                                                                                           \
+        return mpsc_sync_channel(sizeof(T), bound, (mpsc_sender **)(void *)tx,                                  \
+                                 (mpsc_receiver **)(void *)rx);                                                 \
+    }                                                                                                           \
+    MPSC_MAYBE_UNUSED static inline MPSC_NODISCARD prefix##_sender *prefix##_sender_clone(prefix##_sender *tx)  \
+    {                                                                                                           \
+        return (prefix##_sender *)(void *)mpsc_sender_clone(prefix##_sender_raw(tx));                           \
+    }                                                                                                           \
+    MPSC_MAYBE_UNUSED static inline void prefix##_sender_drop(prefix##_sender *tx) { mpsc_sender_drop(prefix##_sender_raw(tx)); } \
+    MPSC_MAYBE_UNUSED static inline MPSC_NODISCARD mpsc_status prefix##_send(prefix##_sender *tx, T value)      \
+    {                                                                                                           \
+        return mpsc_send(prefix##_sender_raw(tx), &value);                                                      \
+    }                                                                                                           \
+    MPSC_MAYBE_UNUSED static inline MPSC_NODISCARD mpsc_status prefix##_try_send(prefix##_sender *tx, T value)  \
+    {                                                                                                           \
+        return mpsc_try_send(prefix##_sender_raw(tx), &value);                                                  \
+    }                                                                                                           \
+    MPSC_MAYBE_UNUSED static inline MPSC_NODISCARD mpsc_status prefix##_send_timeout(prefix##_sender *tx, T value, \
+                                                                   uint64_t timeout_ns)                         \
+    {                                                                                                           \
+        return mpsc_send_timeout(prefix##_sender_raw(tx), &value, timeout_ns);                                  \
+    }                                                                                                           \
+    MPSC_MAYBE_UNUSED static inline MPSC_NODISCARD mpsc_status prefix##_recv(prefix##_receiver *rx, T *out)     \
+    {                                                                                                           \
+        return mpsc_recv(prefix##_receiver_raw(rx), out);                                                       \
+    }                                                                                                           \
+    MPSC_MAYBE_UNUSED static inline MPSC_NODISCARD mpsc_status prefix##_try_recv(prefix##_receiver *rx, T *out) \
+    {                                                                                                           \
+        return mpsc_try_recv(prefix##_receiver_raw(rx), out);                                                   \
+    }                                                                                                           \
+    MPSC_MAYBE_UNUSED static inline MPSC_NODISCARD mpsc_status prefix##_recv_timeout(prefix##_receiver *rx, T *out, \
+                                                                   uint64_t timeout_ns)                         \
+    {                                                                                                           \
+        return mpsc_recv_timeout(prefix##_receiver_raw(rx), out, timeout_ns);                                   \
+    }                                                                                                           \
+    MPSC_MAYBE_UNUSED static inline void prefix##_receiver_drop(prefix##_receiver *rx)                          \
+    {                                                                                                           \
+        mpsc_receiver_drop(prefix##_receiver_raw(rx));                                                          \
     }
 
 #ifdef __cplusplus
