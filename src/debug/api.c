@@ -290,6 +290,8 @@ static mpsc_status recv_blocking(struct mpsc__dbg_handle *h, void *out, const st
     uint64_t seen = atomic_load(&c->sends_ok);
     mpsc_status st = (mpsc_try_recv)(h->real, out);
     if (st != MPSC_EMPTY) {
+        if (st == MPSC_DISCONNECTED)
+            mpsc__dbg_check_disconnected_recv(h, site);
         mpsc__dbg_leave(h, MPSC__USE_RECEIVE);
         mpsc__dbg_unlock();
         return st;
@@ -302,6 +304,8 @@ static mpsc_status recv_blocking(struct mpsc__dbg_handle *h, void *out, const st
     st = (mpsc_recv)(h->real, out);
     mpsc__dbg_lock();
     c->rx_blocked = false;
+    if (st == MPSC_DISCONNECTED)
+        mpsc__dbg_check_disconnected_recv(h, site);
     mpsc__dbg_unlock();
     mpsc__dbg_leave(h, MPSC__USE_RECEIVE);
     return st;
@@ -324,6 +328,11 @@ static mpsc_status recv_form(mpsc_receiver *rx, void *out, enum form form, uint6
         st = (mpsc_try_recv)(h->real, out);
     else
         st = (mpsc_recv_timeout)(h->real, out, timeout_ns);
+    if (st == MPSC_DISCONNECTED) {
+        mpsc__dbg_lock();
+        mpsc__dbg_check_disconnected_recv(h, site);
+        mpsc__dbg_unlock();
+    }
     mpsc__dbg_leave(h, MPSC__USE_RECEIVE);
     return st;
 }

@@ -136,12 +136,25 @@ bool mpsc__dbg_receiver_is_mine(const struct mpsc__dbg_chan *c, const struct mps
     return r != NULL && !r->shared && r->owner != NULL && (r->owner == self || r->owner->exited);
 }
 
+/*
+ * The debug build also checks the production library's answers: a debug
+ * drop retires its record before the production drop runs, so once the
+ * production side reports a disconnection the records must show it.
+ */
 void mpsc__dbg_check_disconnected_send(struct mpsc__dbg_handle *tx, const struct mpsc__site *site)
 {
+    if (!tx->chan->rx_dropped)
+        mpsc__render_library_bug(tx->chan, site, true);
     if (!tx->chan->allow_disconnected && !mpsc__dbg_opt.allow_disconnected_send) {
         mpsc__dbg_refresh_name(mpsc__dbg_self());
         mpsc__render_disconnected_send(tx, site);
     }
+}
+
+void mpsc__dbg_check_disconnected_recv(struct mpsc__dbg_handle *rx, const struct mpsc__site *site)
+{
+    if (rx->chan->live_senders != 0)
+        mpsc__render_library_bug(rx->chan, site, false);
 }
 
 void mpsc__dbg_thread_exited(struct mpsc__dbg_thread *t)

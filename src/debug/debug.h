@@ -238,6 +238,8 @@ void mpsc__dbg_check_sleeping_receiver(struct mpsc__dbg_chan *c, const struct mp
 bool mpsc__dbg_receiver_is_mine(const struct mpsc__dbg_chan *c, const struct mpsc__dbg_thread *self);
 /* A send returned MPSC_DISCONNECTED (lock held; aborts unless allowed). */
 void mpsc__dbg_check_disconnected_send(struct mpsc__dbg_handle *tx, const struct mpsc__site *site);
+/* A receive returned MPSC_DISCONNECTED (lock held): was every Sender gone? */
+void mpsc__dbg_check_disconnected_recv(struct mpsc__dbg_handle *rx, const struct mpsc__site *site);
 /* Every thread's exit (threads.c): what it owned can never be used again. */
 void mpsc__dbg_thread_exited(struct mpsc__dbg_thread *t);
 /* atexit: handles never dropped. */
@@ -265,6 +267,10 @@ _Noreturn void mpsc__render_recv_deadlock(const struct mpsc__dbg_chan *c, const 
                                           const struct mpsc__dbg_event *trigger);
 _Noreturn void mpsc__render_send_deadlock(const struct mpsc__dbg_handle *tx, const struct mpsc__site *site);
 _Noreturn void mpsc__render_out_of_memory(const struct mpsc__site *site);
+/* The production library answered MPSC_DISCONNECTED although the other
+ * side of c is alive (checks.c). */
+_Noreturn void mpsc__render_library_bug(const struct mpsc__dbg_chan *c, const struct mpsc__site *site,
+                                        bool sending);
 /* Leak warnings for n live handles; then the error exit when leaks=error. */
 void mpsc__render_leaks(struct mpsc__dbg_handle *const *leaked, size_t n, size_t total);
 void mpsc__render_option_warning(const char *item, size_t len);

@@ -1030,6 +1030,24 @@ void mpsc__render_send_deadlock(const struct mpsc__dbg_handle *tx, const struct 
     fail();
 }
 
+void mpsc__render_library_bug(const struct mpsc__dbg_chan *c, const struct mpsc__site *site, bool sending)
+{
+    char cd[96];
+    chan_desc(cd, sizeof cd, c);
+    if (sending)
+        begin("error", NULL, "internal error in libmpsc: %s returned MPSC_DISCONNECTED while the Receiver of %s "
+                             "is alive", site->call, cd);
+    else
+        begin("error", NULL, "internal error in libmpsc: %s returned MPSC_DISCONNECTED while Senders of %s are "
+                             "alive", site->call, cd);
+    label(site, true, "%s alive when this call returned", sending ? "the Receiver is" : "Senders are");
+    note("note", "the debug build checks the library's answers too: this is a bug in libmpsc, not in\n"
+                 "this program");
+    note("help", "please report it with this message and a trace (MPSC_DEBUG_OPTIONS=trace=PATH)");
+    d.history = c;
+    fail();
+}
+
 void mpsc__render_out_of_memory(const struct mpsc__site *site)
 {
     begin("error", NULL, "the debug build ran out of memory (or of handle numbers) for its records");
