@@ -79,9 +79,11 @@ static uint32_t wait_packet(struct mpsc__zero_packet *p, uint64_t deadline)
         if (s >= DONE)
             return s;
     } while (mpsc__backoff_spin(&backoff));
+    /* A second call (park() after a timeout, its packet taken by a partner
+     * that is still copying) finds the packet SLEEPING already: it waits on. */
     s = WAITING;
     if (!atomic_compare_exchange_strong_explicit(&p->state, &s, SLEEPING, memory_order_acquire,
-                                                 memory_order_acquire))
+                                                 memory_order_acquire) && s != SLEEPING)
         return s;
     while ((s = atomic_load_explicit(&p->state, memory_order_acquire)) == SLEEPING) {
         if (deadline != MPSC__FOREVER && mpsc__now_ns() >= deadline)
