@@ -63,7 +63,8 @@ MPSC_EXPORT void *mpsc__debug_move(const void *handle, const struct mpsc__site *
 MPSC_EXPORT void *mpsc__debug_share(const void *handle, const struct mpsc__site *site);
 MPSC_EXPORT void mpsc__debug_allow_disconnected_send(const void *handle, const struct mpsc__site *site);
 
-#define mpsc_channel_new(cfg, tx, rx) mpsc__debug_channel_new((cfg), (tx), (rx), MPSC__SITE("mpsc_channel_new", #tx), #rx)
+#define mpsc_channel_new(cfg, tx, rx)                                                                        \
+    mpsc__debug_channel_new((cfg), (tx), (rx), MPSC__SITE("mpsc_channel_new", #tx), #rx)
 #define mpsc_channel(elem_size, tx, rx)                                                                      \
     mpsc__debug_channel((elem_size), (tx), (rx), MPSC__SITE("mpsc_channel", #tx), #rx)
 #define mpsc_sync_channel(elem_size, bound, tx, rx)                                                          \

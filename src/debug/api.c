@@ -40,8 +40,11 @@ mpsc_status mpsc__debug_channel_new(const mpsc_config *cfg, mpsc_sender **tx, mp
     mpsc__dbg_lock();
     struct mpsc__dbg_event at = event_here(site);
     struct mpsc__dbg_chan *c = mpsc__dbg_chan_new(cfg);
-    struct mpsc__dbg_handle *t = c == NULL ? NULL : mpsc__dbg_handle_new(c, MPSC__DBG_SENDER, real_tx, mpsc__dbg_next_id(), 1);
-    struct mpsc__dbg_handle *r = t == NULL ? NULL : mpsc__dbg_handle_new(c, MPSC__DBG_RECEIVER, real_rx, mpsc__dbg_next_id(), 1);
+    struct mpsc__dbg_handle *t = NULL, *r = NULL;
+    if (c != NULL)
+        t = mpsc__dbg_handle_new(c, MPSC__DBG_SENDER, real_tx, mpsc__dbg_next_id(), 1);
+    if (t != NULL)
+        r = mpsc__dbg_handle_new(c, MPSC__DBG_RECEIVER, real_rx, mpsc__dbg_next_id(), 1);
     if (r == NULL)
         mpsc__render_out_of_memory(site);
     t->owner = at.thread;
@@ -235,7 +238,7 @@ static mpsc_status sent(struct mpsc__dbg_handle *h, mpsc_status st, const struct
 static mpsc_status send_form(mpsc_sender *tx, const void *msg, enum form form, uint64_t timeout_ns,
                              const struct mpsc__site *site)
 {
-    if (tx == NULL)
+    if (tx == NULL) /* every form answers MPSC_EINVAL, as in production */
         return (mpsc_try_send)(NULL, msg);
     mpsc__dbg_lock();
     struct mpsc__dbg_handle *h = mpsc__dbg_enter(tx, MPSC__DBG_SENDER, 0, site);
@@ -314,11 +317,11 @@ static mpsc_status recv_blocking(struct mpsc__dbg_handle *h, void *out, const st
 static mpsc_status recv_form(mpsc_receiver *rx, void *out, enum form form, uint64_t timeout_ns,
                              const struct timespec *deadline, const struct mpsc__site *site)
 {
-    if (rx == NULL)
+    if (rx == NULL) /* every form answers MPSC_EINVAL, as in production */
         return (mpsc_try_recv)(NULL, out);
     mpsc__dbg_lock();
     struct mpsc__dbg_handle *h = mpsc__dbg_enter(rx, MPSC__DBG_RECEIVER, MPSC__USE_RECEIVE, site);
-    if (form == BLOCKING && deadline == NULL)
+    if (form == BLOCKING)
         return recv_blocking(h, out, site);
     mpsc__dbg_unlock();
     mpsc_status st;

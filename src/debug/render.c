@@ -820,9 +820,15 @@ void mpsc__render_use_after_retire(const struct mpsc__dbg_handle *h, uintptr_t c
              name, handle_name(other, sizeof other, reused_by), identity(oid, sizeof oid, reused_by),
              chan_desc(ocd, sizeof ocd, reused_by->chan));
     }
-    if (moved && h->kind == MPSC__DBG_SENDER)
-        note("help", "clone the Sender before moving it, and move the clone:\n`mpsc_sender *%s2 = mpsc_sender_clone(%s);`",
-             name, name);
+    if (moved && h->kind == MPSC__DBG_SENDER) {
+        /* The clone's suggested name: tx2 for tx, or for an expression. */
+        bool plain = name[0] != '\0';
+        for (const char *p = name; *p != '\0'; p++)
+            plain &= is_ident(*p);
+        note("help", "clone the Sender before moving it, and move the clone:\n"
+                     "`mpsc_sender *%s2 = mpsc_sender_clone(%s);`",
+             plain ? name : "tx", name);
+    }
     else if (moved && loop)
         note("help", "a channel has one Receiver: to let several threads take turns, mark it with\n"
                      "mpsc_share(%s) and lock a mutex around each receive (Rust: Arc<Mutex<Receiver<T>>>)",
