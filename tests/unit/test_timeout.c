@@ -180,7 +180,7 @@ Test(timeout, send_timeout_succeeds_when_room_appears_in_time, .timeout = 10)
         mpsc_receiver *rx;
         unit_open(flavors[f], sizeof(int), NULL, &tx, &rx);
         fill(tx, flavors[f].bound);
-        struct late_actor a = {.act = RECEIVE, .rx = rx};
+        struct late_actor a = {.act = RECEIVE, .rx = mpsc_share(rx)};
         int msg = 9;
         mpsc_status st = timed_call_during(&a, tx, NULL, &msg, 5000 * UNIT_MS, flavors[f].name);
         cr_assert_eq(st, MPSC_OK, "%s: %s", flavors[f].name, mpsc_status_str(st));
@@ -207,6 +207,7 @@ Test(timeout, send_timeout_returns_disconnected_when_the_receiver_is_dropped_whi
         mpsc_receiver *rx;
         unit_open(flavors[f], sizeof(int), NULL, &tx, &rx);
         fill(tx, flavors[f].bound);
+        UNIT_ALLOW_DISCONNECTED_SEND(tx);
         struct late_actor a = {.act = DROP_RECEIVER, .rx = mpsc_move(rx)};
         int msg = 9;
         mpsc_status st = timed_call_during(&a, tx, NULL, &msg, 5000 * UNIT_MS, flavors[f].name);
@@ -303,6 +304,7 @@ Test(timeout, zero_timeout_reports_disconnection_rather_than_timeout)
         mpsc_receiver_drop(rx);
 
         unit_open(all_flavors[f], sizeof(int), NULL, &tx, &rx);
+        UNIT_ALLOW_DISCONNECTED_SEND(tx);
         mpsc_receiver_drop(rx);
         cr_assert_eq(mpsc_send_timeout(tx, &msg, 0), MPSC_DISCONNECTED, "%s", all_flavors[f].name);
         mpsc_sender_drop(tx);
@@ -520,7 +522,7 @@ Test(timeout, a_huge_timeout_waits_instead_of_wrapping_around, .timeout = 10)
         mpsc_receiver *rx;
         unit_open(flavors[f], sizeof(int), NULL, &tx, &rx);
         fill(tx, flavors[f].bound);
-        struct late_actor a = {.act = RECEIVE, .rx = rx};
+        struct late_actor a = {.act = RECEIVE, .rx = mpsc_share(rx)};
         int msg = 3;
         mpsc_status st = timed_call_during(&a, tx, NULL, &msg, UINT64_MAX, flavors[f].name);
         cr_assert_eq(st, MPSC_OK, "%s: send_timeout(UINT64_MAX) said %s", flavors[f].name, mpsc_status_str(st));
@@ -529,30 +531,47 @@ Test(timeout, a_huge_timeout_waits_instead_of_wrapping_around, .timeout = 10)
     }
 }
 
-static void *recv_by_far_deadline(void *arg)
+struct far_waiter {
+    mpsc_receiver *rx;
+    struct timespec deadline;
+    uint64_t returned_at;
+    int out;
+    mpsc_status st;
+};
+
+static void *recv_by_deadline(void *arg)
 {
-    struct late_actor *a = arg;
-    struct timespec far = {.tv_sec = (time_t)INT64_MAX, .tv_nsec = 999999999};
-    a->st = mpsc_recv_deadline(a->rx, &a->out, &far);
-    a->acted_at = unit_now_ns();
+    struct far_waiter *w = arg;
+    w->st = mpsc_recv_deadline(w->rx, &w->out, &w->deadline);
+    w->returned_at = unit_now_ns();
     return NULL;
 }
 
 Test(timeout, a_far_future_deadline_waits_instead_of_overflowing, .timeout = 10)
 {
+    /* Seconds whose count of nanoseconds overflows 64 bits.  18446744074 s
+     * (the year 2554) wraps to 0.29 s after boot, a deadline long past. */
+    const struct timespec far[] = {
+        {.tv_sec = (time_t)INT64_MAX, .tv_nsec = 999999999},
+        {.tv_sec = (time_t)18446744074, .tv_nsec = 0},
+        {.tv_sec = (time_t)1 << 40, .tv_nsec = 0},
+    };
     mpsc_sender *tx;
     mpsc_receiver *rx;
     cr_assert_eq(mpsc_channel(sizeof(int), &tx, &rx), MPSC_OK);
-    struct late_actor waiter = {.rx = rx};
-    pthread_t t = unit_spawn(recv_by_far_deadline, &waiter);
-    unit_sleep_ms(WAIT_MS);
-    uint64_t sent_at = unit_now_ns();
-    int msg = 55;
-    cr_assert_eq(mpsc_send(tx, &msg), MPSC_OK);
-    unit_join(t);
-    cr_assert_eq(waiter.st, MPSC_OK, "%s", mpsc_status_str(waiter.st));
-    cr_assert_geq(waiter.acted_at, sent_at, "recv_deadline returned before the message was sent");
-    cr_assert_eq(waiter.out, 55);
+    for (size_t i = 0; i < sizeof far / sizeof far[0]; i++) {
+        struct far_waiter w = {.rx = mpsc_share(rx), .deadline = far[i]};
+        pthread_t t = unit_spawn(recv_by_deadline, &w);
+        unit_sleep_ms(WAIT_MS);
+        uint64_t sent_at = unit_now_ns();
+        int msg = 55;
+        cr_assert_eq(mpsc_send(tx, &msg), MPSC_OK);
+        unit_join(t);
+        cr_assert_eq(w.st, MPSC_OK, "deadline of %lld s: %s", (long long)far[i].tv_sec, mpsc_status_str(w.st));
+        cr_assert_geq(w.returned_at, sent_at, "deadline of %lld s: returned before the message was sent",
+                      (long long)far[i].tv_sec);
+        cr_assert_eq(w.out, 55);
+    }
     mpsc_sender_drop(tx);
     mpsc_receiver_drop(rx);
 }
