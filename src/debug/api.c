@@ -161,7 +161,6 @@ void mpsc__debug_allow_disconnected_send(const void *handle, const struct mpsc__
     mpsc__dbg_lock();
     struct mpsc__dbg_handle *h = mpsc__dbg_enter(handle, MPSC__DBG_ANY, MPSC__USE_ANY_THREAD, site);
     h->chan->allow_disconnected = true;
-    h->chan->allowed_at = event_here(site);
     mpsc__dbg_leave(h, 0);
     mpsc__dbg_unlock();
 }

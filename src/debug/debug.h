@@ -131,7 +131,6 @@ struct mpsc__dbg_chan {
     uint32_t id;
     unsigned refs;
     char name[40]; /* mpsc_config.name, cut short; "" when none */
-    size_t elem_size;
     size_t bound; /* SIZE_MAX when unbounded */
     struct mpsc__dbg_handle *senders; /* live Senders */
     unsigned live_senders;
@@ -139,8 +138,7 @@ struct mpsc__dbg_chan {
     bool rx_dropped;
     struct mpsc__dbg_event rx_drop;
     size_t queued_at_drop;
-    bool allow_disconnected;
-    struct mpsc__dbg_event allowed_at;
+    bool allow_disconnected; /* mpsc_allow_disconnected_send */
     /* Sends inside the production library, and sends that returned
      * MPSC_OK (sends_ok is incremented before in_flight is decremented,
      * both seq_cst; see checks.c, self-deadlock). */
@@ -227,14 +225,14 @@ struct mpsc__dbg_handle *mpsc__dbg_enter(const void *token, enum mpsc__dbg_kind 
                                          const struct mpsc__site *site);
 void mpsc__dbg_leave(struct mpsc__dbg_handle *h, unsigned use);
 
-/* Self-deadlock: would a blocking receive by `self` on c never finish?
- * (lock held; aborts if so). */
+/* Self-deadlock: would a blocking receive on rx by the calling thread,
+ * which found the channel empty, never finish?  (Lock held; aborts if so.) */
 void mpsc__dbg_check_recv_blocks(struct mpsc__dbg_handle *rx, const struct mpsc__site *site);
 /* Called after a Sender stops being usable by other threads (dropped, or
  * its owner exited) while the receiver may sleep (lock held). */
 void mpsc__dbg_check_sleeping_receiver(struct mpsc__dbg_chan *c, const struct mpsc__dbg_event *why);
-/* A blocking send that would wait for a receive by the sending thread
- * itself (lock held; aborts if so). */
+/* Is c's only Receiver held by `self` (or by a thread that has exited)?
+ * Then a blocking send that cannot finish now never will (lock held). */
 bool mpsc__dbg_receiver_is_mine(const struct mpsc__dbg_chan *c, const struct mpsc__dbg_thread *self);
 /* A send returned MPSC_DISCONNECTED (lock held; aborts unless allowed). */
 void mpsc__dbg_check_disconnected_send(struct mpsc__dbg_handle *tx, const struct mpsc__site *site);

@@ -193,7 +193,6 @@ struct mpsc__dbg_chan *mpsc__dbg_chan_new(const mpsc_config *cfg)
         memcpy(c->name, cfg->name, n);
         c->name[n] = '\0';
     }
-    c->elem_size = cfg->elem_size;
     c->bound = cfg->bounded ? cfg->bound : SIZE_MAX;
     atomic_init(&c->sends_ok, 0);
     atomic_init(&c->in_flight, 0);
