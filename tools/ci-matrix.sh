@@ -15,7 +15,7 @@ set -eu
 cd "$(dirname "$0")/.."
 root=${MPSC_CI_BUILD_ROOT:-build-ci}
 fuzz_seconds=${MPSC_FUZZ_SECONDS:-60}
-tsan_scale=${MPSC_TSAN_STRESS_SCALE:-0.1}
+tsan_scale=${MPSC_TSAN_STRESS_SCALE:-0.25}
 scale=1
 passed=0
 failed=0
@@ -34,6 +34,7 @@ run() {
     test_args=$3
     shift 3
     echo "=== $name" >&2
+    start=$(date +%s)
     rm -rf "${root:?}/$name"
     # shellcheck disable=SC2086 # test_args is a list of words
     if CC=$compiler meson setup "$root/$name" -Dwerror=true "$@" >"$root/$name.setup.log" 2>&1 &&
@@ -41,9 +42,11 @@ run() {
         MPSC_STRESS_SCALE=$scale meson test -C "$root/$name" --no-rebuild --print-errorlogs --num-processes 2 $test_args; then
         passed=$((passed + 1))
         figures "$root/$name/meson-logs/testlog.txt"
+        echo "=== $name: passed in $(($(date +%s) - start)) s" >&2
         return 0
     fi
     tail -n 50 "$root/$name.setup.log" "$root/$name.build.log" 2>/dev/null >&2 || true
+    echo "=== $name: FAILED after $(($(date +%s) - start)) s" >&2
     failed=$((failed + 1))
     return 1
 }
