@@ -205,14 +205,18 @@ MPSC_EXPORT size_t (mpsc_capacity)(const mpsc_receiver *rx);
  * `move` closure does: pass mpsc_move(tx) to pthread_create and never touch
  * tx again.  mpsc_share(handle): declares a handle that several threads use
  * on purpose (Rust: a Sender is Sync; a Receiver behind the program's own
- * mutex).  In the production build both are just (handle); the debug build
- * (mpsc_debug.h) gives them teeth.
+ * mutex).  mpsc_allow_disconnected_send(handle): declares that sends on this
+ * handle's channel may find the Receiver gone on purpose (the debug build
+ * otherwise stops at such a send, as `.unwrap()` would).  In the production
+ * build the first two are just (handle) and the third does nothing; the
+ * debug build (mpsc_debug.h) gives them teeth.
  */
 #if MPSC_DEBUG
 #include "mpsc_debug.h"
 #else
 #define mpsc_move(handle) (handle)
 #define mpsc_share(handle) (handle)
+#define mpsc_allow_disconnected_send(handle) ((void)(handle))
 #endif
 
 /*
