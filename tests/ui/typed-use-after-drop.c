@@ -3,8 +3,6 @@
  * handle's name and the history still tell which call it was. */
 #include <mpsc.h>
 
-/* clang reports the wrappers this test does not call (-Wunused-function). */
-#pragma GCC diagnostic ignored "-Wunused-function"
 MPSC_DEFINE_CHANNEL(ints, int)
 
 int main(void)
