@@ -1,9 +1,10 @@
 /*
  * fuzz_api.c - libFuzzer target: reads its input as a sequence of API calls
  * on up to four channels (create any flavor and message size, clone, drop,
- * every send and receive form with zero timeouts, len/capacity, and calls
- * with NULL or overflowing arguments that must return MPSC_EINVAL) and checks
- * every result against a reference model: a FIFO of message ids per channel.
+ * every send and receive form with zero, 1 us and the longest timeouts and
+ * deadlines, len/capacity, and calls with NULL or overflowing arguments that
+ * must return MPSC_EINVAL) and checks every result against a reference
+ * model: a FIFO of message ids per channel.
  * Single-threaded, so every result is determined: a blocking call is made
  * only where the model says it returns at once.  Message buffers are
  * allocated at exactly elem_size bytes, so AddressSanitizer catches any copy
@@ -221,8 +222,15 @@ static void send_one(struct chan *c, int i, int form)
     switch (form) {
     case 0: st = mpsc_send(c->tx[i], msg); break;
     case 1: st = mpsc_try_send(c->tx[i], msg); break;
-    default:
+    case 2:
         st = mpsc_send_timeout(c->tx[i], msg, 0);
+        if (want == MPSC_FULL)
+            want = MPSC_TIMEOUT;
+        break;
+    default:
+        /* A short real wait where it would block, else the longest timeout
+         * there is, which must not overflow the deadline or wait at all. */
+        st = mpsc_send_timeout(c->tx[i], msg, blocks ? 1000 : UINT64_MAX);
         if (want == MPSC_FULL)
             want = MPSC_TIMEOUT;
         break;
@@ -277,11 +285,37 @@ static void recv_one(struct chan *c, int form)
         if (want == MPSC_EMPTY)
             want = MPSC_TIMEOUT;
         break;
-    default: {
+    case 3:
+    case 4: {
         /* A deadline already past: the epoch of CLOCK_MONOTONIC, or now. */
         struct timespec dl = {0, 0};
         if (form == 4)
             clock_gettime(CLOCK_MONOTONIC, &dl);
+        st = mpsc_recv_deadline(c->rx, out, &dl);
+        if (want == MPSC_EMPTY)
+            want = MPSC_TIMEOUT;
+        break;
+    }
+    case 5:
+        /* As in send_one: a short real wait, or the longest timeout. */
+        st = mpsc_recv_timeout(c->rx, out, blocks ? 1000 : UINT64_MAX);
+        if (want == MPSC_EMPTY)
+            want = MPSC_TIMEOUT;
+        break;
+    default: {
+        /* A deadline 1 us ahead, or the farthest one a timespec holds. */
+        struct timespec dl;
+        clock_gettime(CLOCK_MONOTONIC, &dl);
+        if (blocks) {
+            dl.tv_nsec += 1000;
+            if (dl.tv_nsec >= 1000000000L) {
+                dl.tv_sec++;
+                dl.tv_nsec -= 1000000000L;
+            }
+        } else {
+            dl.tv_sec = (time_t)(((uint64_t)1 << (sizeof(time_t) * 8 - 1)) - 1);
+            dl.tv_nsec = 999999999L;
+        }
         st = mpsc_recv_deadline(c->rx, out, &dl);
         if (want == MPSC_EMPTY)
             want = MPSC_TIMEOUT;
@@ -427,6 +461,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         case 16: op_recv(&in, 1, 8 * (size_t)next_byte(&in)); break;
         case 17: op_len(&in); break;
         case 18: op_invalid(&in); break;
+        case 19: op_send(&in, 3, 1); break;
+        case 20: op_recv(&in, 5, 1); break;
+        case 21: op_recv(&in, 6, 1); break;
         default: op_send(&in, (op >> 5) % 3, 1); break;
         }
     }
