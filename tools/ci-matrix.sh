@@ -22,7 +22,7 @@ failed=0
 
 # The figures the stress, alloc and bad-input programs print, from a log.
 figures() {
-    grep -hE '^(stress_[a-z]+|alloc_fail|bad_input|drop_alignment)[ :].*ok$|^  [a-z_]+ \(all flavors' "$1" 2>/dev/null || true
+    grep -hE '^(stress_[a-z]+|alloc_fail|bad_input|drop_alignment|rendezvous_timeout_race)[ :].*ok$|^  [a-z_]+ \(all flavors' "$1" 2>/dev/null || true
 }
 
 # run NAME CC "MESON-TEST-ARGS" SETUP-ARGS... : configure, build and test one
