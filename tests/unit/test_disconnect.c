@@ -172,7 +172,7 @@ Test(disconnect, every_send_form_says_disconnected_once_the_receiver_is_dropped_
             mpsc_receiver *rx;
             atomic_store(&drop_calls, 0);
             unit_open(all_flavors[f], 64, count_drop, &tx, &rx);
-            UNIT_ALLOW_DISCONNECTED_SEND(tx);
+            mpsc_allow_disconnected_send(tx);
             mpsc_receiver_drop(rx);
             unsigned char msg[64], copy[64];
             for (int i = 0; i < 64; i++)
@@ -208,7 +208,7 @@ Test(disconnect, a_refused_pointer_message_still_belongs_to_the_caller, .timeout
         mpsc_receiver *rx;
         atomic_store(&drop_calls, 0);
         unit_open(all_flavors[f], sizeof(char *), free_pointer, &tx, &rx);
-        UNIT_ALLOW_DISCONNECTED_SEND(tx);
+        mpsc_allow_disconnected_send(tx);
         int queued = 0;
         if (all_flavors[f].bound > 0 || !all_flavors[f].bounded) {
             char *early = strdup("queued before the receiver left");
@@ -235,7 +235,7 @@ Test(disconnect, a_bounded_channel_with_room_refuses_sends_once_the_receiver_is_
     mpsc_sender *tx;
     mpsc_receiver *rx;
     cr_assert_eq(mpsc_sync_channel(sizeof(int), 4, &tx, &rx), MPSC_OK);
-    UNIT_ALLOW_DISCONNECTED_SEND(tx);
+    mpsc_allow_disconnected_send(tx);
     int msg = 1;
     cr_assert_eq(mpsc_send(tx, &msg), MPSC_OK);
     mpsc_receiver_drop(rx);
@@ -250,7 +250,7 @@ Test(disconnect, every_clone_sees_the_receiver_gone, .timeout = 10)
         mpsc_sender *tx;
         mpsc_receiver *rx;
         unit_open(all_flavors[f], sizeof(int), NULL, &tx, &rx);
-        UNIT_ALLOW_DISCONNECTED_SEND(tx);
+        mpsc_allow_disconnected_send(tx);
         mpsc_sender *clone = mpsc_sender_clone(tx);
         cr_assert_not_null(clone);
         mpsc_receiver_drop(rx);

@@ -104,7 +104,7 @@ Test(rendezvous, a_waiting_send_wakes_with_disconnected_when_the_receiver_is_dro
     mpsc_sender *tx;
     mpsc_receiver *rx;
     cr_assert_eq(mpsc_channel_new(&cfg, &tx, &rx), MPSC_OK);
-    UNIT_ALLOW_DISCONNECTED_SEND(tx);
+    mpsc_allow_disconnected_send(tx);
     atomic_store(&drop_calls, 0);
     struct unit_sender s;
     pthread_t t = unit_spawn_sender(&s, mpsc_share(tx), 21);

@@ -207,7 +207,7 @@ Test(timeout, send_timeout_returns_disconnected_when_the_receiver_is_dropped_whi
         mpsc_receiver *rx;
         unit_open(flavors[f], sizeof(int), NULL, &tx, &rx);
         fill(tx, flavors[f].bound);
-        UNIT_ALLOW_DISCONNECTED_SEND(tx);
+        mpsc_allow_disconnected_send(tx);
         struct late_actor a = {.act = DROP_RECEIVER, .rx = mpsc_move(rx)};
         int msg = 9;
         mpsc_status st = timed_call_during(&a, tx, NULL, &msg, 5000 * UNIT_MS, flavors[f].name);
@@ -304,7 +304,7 @@ Test(timeout, zero_timeout_reports_disconnection_rather_than_timeout)
         mpsc_receiver_drop(rx);
 
         unit_open(all_flavors[f], sizeof(int), NULL, &tx, &rx);
-        UNIT_ALLOW_DISCONNECTED_SEND(tx);
+        mpsc_allow_disconnected_send(tx);
         mpsc_receiver_drop(rx);
         cr_assert_eq(mpsc_send_timeout(tx, &msg, 0), MPSC_DISCONNECTED, "%s", all_flavors[f].name);
         mpsc_sender_drop(tx);

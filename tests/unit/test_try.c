@@ -181,7 +181,7 @@ Test(try, try_send_after_the_receiver_is_dropped_says_disconnected)
         mpsc_sender *tx;
         mpsc_receiver *rx;
         unit_open(flavors[f], sizeof(int), NULL, &tx, &rx);
-        UNIT_ALLOW_DISCONNECTED_SEND(tx);
+        mpsc_allow_disconnected_send(tx);
         mpsc_receiver_drop(rx);
         int msg = 5;
         cr_assert_eq(mpsc_try_send(tx, &msg), MPSC_DISCONNECTED, "%s", flavors[f].name);
@@ -194,7 +194,7 @@ Test(try, try_send_on_a_full_channel_whose_receiver_is_gone_says_disconnected_no
     mpsc_sender *tx;
     mpsc_receiver *rx;
     cr_assert_eq(mpsc_sync_channel(sizeof(int), 1, &tx, &rx), MPSC_OK);
-    UNIT_ALLOW_DISCONNECTED_SEND(tx);
+    mpsc_allow_disconnected_send(tx);
     int msg = 5;
     cr_assert_eq(mpsc_try_send(tx, &msg), MPSC_OK);
     mpsc_receiver_drop(rx);

@@ -55,7 +55,7 @@ Test(typed, the_typed_try_and_timeout_forms_report_like_the_untyped_ones, .timeo
     ints_sender *tx;
     ints_receiver *rx;
     cr_assert_eq(ints_sync_channel(1, &tx, &rx), MPSC_OK);
-    UNIT_ALLOW_DISCONNECTED_SEND(tx);
+    mpsc_allow_disconnected_send(tx);
     cr_assert_eq(mpsc_capacity(ints_receiver_raw(rx)), 1);
     int out = 0;
     cr_assert_eq(ints_try_recv(rx, &out), MPSC_EMPTY);

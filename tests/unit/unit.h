@@ -74,14 +74,6 @@ static inline void unit_join(pthread_t t)
     cr_assert_eq(pthread_join(t, NULL), 0, "pthread_join failed");
 }
 
-/* Declares that the test sends on this channel after dropping its receiver
- * on purpose: the debug build (-Dmpsc_debug=true) reports such a send as a
- * mistake (error M0001) unless told. */
-#ifdef mpsc_allow_disconnected_send
-#define UNIT_ALLOW_DISCONNECTED_SEND(handle) mpsc_allow_disconnected_send(handle)
-#else
-#define UNIT_ALLOW_DISCONNECTED_SEND(handle) ((void)(handle))
-#endif
 
 /* A thread that makes one blocking send of msg and records when it
  * returned, so that the test can tell whether it blocked. */
