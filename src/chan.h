@@ -38,8 +38,9 @@ struct mpsc__list {
     /* A block the consumer finished with, kept for the next block a producer
      * needs, so a steady stream does not call malloc and free. */
     alignas(MPSC__CACHE_LINE) _Atomic(struct mpsc__list_block *) spare;
-    size_t lap;         /* positions per block (a power of two): block_cap slots + 1 */
+    size_t lap;         /* positions per block, a power of two above block_cap */
     size_t block_cap;   /* slots per block, a multiple of the group */
+    size_t block_bytes; /* a block's size, whole pages */
     unsigned group_shift; /* slots come in groups of 1 << group_shift (flavor_list.c) */
 };
 

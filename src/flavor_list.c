@@ -6,14 +6,16 @@
  * position per block makes the others wait while it does.  Two changes use
  * the single consumer: the head is the consumer's own (no compare-and-swap
  * on receive), and a finished block is kept as a spare for the next one
- * producers need, so a steady stream does not call malloc.  A slot is a
+ * producers need, so a steady stream allocates nothing.  Blocks are whole
+ * pages from the operating system (pages.c), so that the memory of a burst
+ * goes back to it once the burst is received.  A slot is a
  * one-byte ready flag and the payload, packed in groups (see below), so an
  * 8-byte message costs 9 bytes of queue and its flag sits next to it.
  */
 #include "chan.h"
+#include "pages.h"
 
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
 /* Positions advance by 2; bit 0 of the tail marks the channel disconnected. */
@@ -21,10 +23,9 @@
 #define MARK ((size_t)1)
 #define STEP ((size_t)1 << SHIFT)
 
-/* Aim for blocks of about this many payload bytes: big enough that block
- * changes are rare, small enough that an idle channel costs little. */
-#define BLOCK_BYTES 16384
-#define MAX_LAP 1024
+/* Blocks are about this big: block changes are rare, and an idle channel
+ * touches only the first page of its first block. */
+#define BLOCK_BYTES 65536
 /* The most alignment a payload is given (alignof(max_align_t) on x86-64). */
 #define MAX_ALIGN 16
 
@@ -60,11 +61,6 @@ static size_t group_bytes(const struct mpsc__chan *c)
     return ((size_t)1 << c->q.list.group_shift) * (1 + c->elem_size);
 }
 
-static size_t block_size(const struct mpsc__chan *c)
-{
-    const struct mpsc__list *l = &c->q.list;
-    return offsetof(struct mpsc__list_block, slots) + (l->block_cap >> l->group_shift) * group_bytes(c);
-}
 
 static unsigned char *group_of(const struct mpsc__chan *c, struct mpsc__list_block *b, size_t offset)
 {
@@ -91,15 +87,18 @@ static struct mpsc__list_block *block_get(struct mpsc__chan *c)
      * of the old payloads happen before we overwrite them. */
     struct mpsc__list_block *b = atomic_exchange_explicit(&l->spare, NULL, memory_order_acquire);
     if (b == NULL) {
-        b = malloc(block_size(c));
+        /* Fresh pages are zeroed: every ready flag is already 0, and no page
+         * is touched before a message lands in it. */
+        b = mpsc__pages_alloc(l->block_bytes);
         if (b == NULL)
             return NULL;
+    } else {
+        /* Relaxed: the block is private until it is installed with the
+         * release stores in mpsc__list_send, which publish these resets. */
+        for (size_t i = 0; i < l->block_cap; i++)
+            atomic_store_explicit(slot_ready(c, b, i), 0, memory_order_relaxed);
     }
-    /* Relaxed: the block is private until it is installed with the release
-     * stores in mpsc__list_send, which publish these resets. */
     atomic_store_explicit(&b->next, NULL, memory_order_relaxed);
-    for (size_t i = 0; i < l->block_cap; i++)
-        atomic_store_explicit(slot_ready(c, b, i), 0, memory_order_relaxed);
     return b;
 }
 
@@ -110,7 +109,7 @@ static void block_put(struct mpsc__list *l, struct mpsc__list_block *b)
     /* Release: pairs with the acquire in block_get (see there). */
     if (!atomic_compare_exchange_strong_explicit(&l->spare, &expected, b, memory_order_release,
                                                  memory_order_relaxed))
-        free(b);
+        mpsc__pages_free(b, l->block_bytes);
 }
 
 mpsc_status mpsc__list_init(struct mpsc__chan *c)
@@ -120,18 +119,22 @@ mpsc_status mpsc__list_init(struct mpsc__chan *c)
     while (shift < 4 && c->elem_size % ((size_t)2 << shift) == 0)
         shift++; /* for elem_size 0 too: unit messages need no alignment, but groups are harmless */
     l->group_shift = shift;
-    if (c->elem_size >= (SIZE_MAX - sizeof(struct mpsc__list_block)) / MAX_LAP - 1)
+    /* A block is BLOCK_BYTES, or one group if that is more, rounded up to
+     * whole pages, and holds as many whole groups as fit. */
+    size_t page = mpsc__page_size();
+    size_t header = offsetof(struct mpsc__list_block, slots);
+    if (c->elem_size > (SIZE_MAX / 2 - header - page) / 16 - 1)
         return MPSC_EINVAL;
-    size_t per_slot = c->elem_size + 1;
-    size_t lap = MAX_LAP;
-    while (lap > 4 && (lap - 1) * per_slot > BLOCK_BYTES)
-        lap >>= 1;
-    /* One position of each lap is the sentinel: the slots round down to
-     * whole groups, and the lap keeps at least one group. */
-    if (lap <= ((size_t)1 << shift))
-        lap = (size_t)2 << shift;
+    size_t group = group_bytes(c);
+    size_t bytes = header + group > BLOCK_BYTES ? header + group : BLOCK_BYTES;
+    l->block_bytes = (bytes + page - 1) / page * page;
+    l->block_cap = (l->block_bytes - header) / group << shift;
+    /* Positions run in laps of a power of two; the one after a block's
+     * last slot is its sentinel, and the rest of the lap is skipped. */
+    size_t lap = 2;
+    while (lap <= l->block_cap)
+        lap <<= 1;
     l->lap = lap;
-    l->block_cap = (lap - 1) >> shift << shift;
     atomic_init(&l->spare, NULL);
     struct mpsc__list_block *first = block_get(c);
     if (first == NULL)
@@ -367,8 +370,8 @@ void mpsc__list_destroy(struct mpsc__chan *c)
     struct mpsc__list_block *b = l->head_block;
     while (b != NULL) {
         struct mpsc__list_block *next = atomic_load_explicit(&b->next, memory_order_relaxed);
-        free(b);
+        mpsc__pages_free(b, l->block_bytes);
         b = next;
     }
-    free(atomic_load_explicit(&l->spare, memory_order_relaxed));
+    mpsc__pages_free(atomic_load_explicit(&l->spare, memory_order_relaxed), l->block_bytes);
 }

@@ -1,6 +1,7 @@
 /*
  * alloc_fail.c - allocation failure, exhaustively: linked against the static
- * library with -Wl,--wrap=malloc,--wrap=calloc,--wrap=aligned_alloc, it runs
+ * library with -Wl,--wrap=malloc,--wrap=calloc,--wrap=aligned_alloc and
+ * --wrap=mpsc__pages_alloc (the unbounded queue's blocks, src/pages.c), it runs
  * one scenario (every flavor created with and without a name through each
  * creation call, sender clones, unbounded queues filled past several blocks
  * and drained, bounded and rendezvous traffic, receivers dropped with
@@ -39,6 +40,8 @@ void *__real_aligned_alloc(size_t align, size_t n);
 void *__wrap_malloc(size_t n);
 void *__wrap_calloc(size_t n, size_t size);
 void *__wrap_aligned_alloc(size_t align, size_t n);
+void *__real_mpsc__pages_alloc(size_t bytes);
+void *__wrap_mpsc__pages_alloc(size_t bytes);
 
 static long allocations; /* calls made in this run */
 static long fail_at;     /* which one fails (1-based); 0: none */
@@ -65,6 +68,11 @@ void *__wrap_calloc(size_t n, size_t size)
 void *__wrap_aligned_alloc(size_t align, size_t n)
 {
     return fail_now() ? NULL : __real_aligned_alloc(align, n);
+}
+
+void *__wrap_mpsc__pages_alloc(size_t bytes)
+{
+    return fail_now() ? NULL : __real_mpsc__pages_alloc(bytes);
 }
 
 /* ---- the scenario ------------------------------------------------------ */

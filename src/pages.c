@@ -1,0 +1,55 @@
+/*
+ * pages.c - memory for the unbounded queue's blocks, taken from the
+ * operating system and given back to it directly.  malloc keeps freed
+ * blocks in its heap, below the block still in use, so a burst of millions
+ * of queued messages would keep its memory after being received; a mapping
+ * returns its pages the moment it is unmapped.  Where anonymous mappings do
+ * not exist, calloc and free stand in.
+ */
+#include "pages.h"
+
+#include <stdlib.h>
+#include <unistd.h>
+
+#if defined(__unix__) || defined(__APPLE__)
+#include <sys/mman.h>
+#endif
+
+size_t mpsc__page_size(void)
+{
+#ifdef _SC_PAGESIZE
+    long n = sysconf(_SC_PAGESIZE);
+    if (n > 0)
+        return (size_t)n;
+#endif
+    return 4096;
+}
+
+#ifdef MAP_ANONYMOUS
+
+void *mpsc__pages_alloc(size_t bytes)
+{
+    void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+void mpsc__pages_free(void *p, size_t bytes)
+{
+    if (p != NULL)
+        munmap(p, bytes);
+}
+
+#else
+
+void *mpsc__pages_alloc(size_t bytes)
+{
+    return calloc(1, bytes);
+}
+
+void mpsc__pages_free(void *p, size_t bytes)
+{
+    (void)bytes;
+    free(p);
+}
+
+#endif
