@@ -141,7 +141,8 @@ static enum attempt try_send_once(struct mpsc__chan *c, const void *msg, mpsc_st
 mpsc_status mpsc__array_send(struct mpsc__chan *c, const void *msg, uint64_t deadline)
 {
     struct mpsc__array *a = &c->q.array;
-    struct mpsc__backoff backoff = {0};
+    struct mpsc__backoff backoff;
+    bool waiting = false;
     mpsc_status st;
     size_t tail;
     for (;;) {
@@ -158,6 +159,10 @@ mpsc_status mpsc__array_send(struct mpsc__chan *c, const void *msg, uint64_t dea
             return MPSC_FULL;
         if (deadline != MPSC__FOREVER && mpsc__now_ns() >= deadline)
             return MPSC_TIMEOUT;
+        if (!waiting) {
+            backoff = mpsc__wait_start(c, MPSC__TX_SIDE);
+            waiting = true;
+        }
         if (spin_for_stamp(a, tail, tail, &backoff))
             continue;
         uint32_t seq = mpsc__event_prepare(&a->tx_event);
@@ -208,7 +213,8 @@ static enum attempt try_recv_once(struct mpsc__chan *c, void *out, mpsc_status *
 mpsc_status mpsc__array_recv(struct mpsc__chan *c, void *out, uint64_t deadline)
 {
     struct mpsc__array *a = &c->q.array;
-    struct mpsc__backoff backoff = {0}, copying = {0};
+    struct mpsc__backoff backoff, copying = {0};
+    bool waiting = false;
     mpsc_status st;
     for (;;) {
         enum attempt r = try_recv_once(c, out, &st);
@@ -223,6 +229,10 @@ mpsc_status mpsc__array_recv(struct mpsc__chan *c, void *out, uint64_t deadline)
             return MPSC_EMPTY;
         if (deadline != MPSC__FOREVER && mpsc__now_ns() >= deadline)
             return MPSC_TIMEOUT;
+        if (!waiting) {
+            backoff = mpsc__wait_start(c, MPSC__RX_SIDE);
+            waiting = true;
+        }
         size_t head = atomic_load_explicit(&a->head, memory_order_relaxed);
         if (spin_for_stamp(a, head, head + 1, &backoff))
             continue;

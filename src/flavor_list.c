@@ -293,7 +293,8 @@ static bool spin_for_message(const struct mpsc__chan *c, struct mpsc__backoff *b
 mpsc_status mpsc__list_recv(struct mpsc__chan *c, void *out, uint64_t deadline)
 {
     struct mpsc__list *l = &c->q.list;
-    struct mpsc__backoff backoff = {0};
+    struct mpsc__backoff backoff;
+    bool waiting = false;
     for (;;) {
         mpsc_status st = list_try_recv(c, out);
         if (st != MPSC_EMPTY)
@@ -302,6 +303,10 @@ mpsc_status mpsc__list_recv(struct mpsc__chan *c, void *out, uint64_t deadline)
             return MPSC_EMPTY;
         if (deadline != MPSC__FOREVER && mpsc__now_ns() >= deadline)
             return MPSC_TIMEOUT;
+        if (!waiting) {
+            backoff = mpsc__wait_start(c, MPSC__RX_SIDE);
+            waiting = true;
+        }
         if (spin_for_message(c, &backoff))
             continue;
         size_t head = atomic_load_explicit(&l->head, memory_order_relaxed);

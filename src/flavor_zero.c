@@ -69,9 +69,8 @@ static void complete(struct mpsc__zero_packet *p, uint32_t result)
 
 /* Waits until the packet is completed or the deadline passes; returns the
  * state, which is WAITING or SLEEPING only on timeout. */
-static uint32_t wait_packet(struct mpsc__zero_packet *p, uint64_t deadline)
+static uint32_t wait_packet(struct mpsc__zero_packet *p, struct mpsc__backoff backoff, uint64_t deadline)
 {
-    struct mpsc__backoff backoff = {0};
     uint32_t s;
     /* Acquire on every load: pairs with the release in complete(). */
     do {
@@ -107,10 +106,12 @@ static void senders_remove(struct mpsc__zero *z, struct mpsc__zero_packet *p)
 }
 
 /* Called with the lock held, packet queued: releases the lock and waits. */
-static mpsc_status park(struct mpsc__zero *z, struct mpsc__zero_packet *p, uint64_t deadline)
+static mpsc_status park(struct mpsc__chan *c, enum mpsc__side side, struct mpsc__zero_packet *p,
+                        uint64_t deadline)
 {
+    struct mpsc__zero *z = &c->q.zero;
     pthread_mutex_unlock(&z->lock);
-    uint32_t s = wait_packet(p, deadline);
+    uint32_t s = wait_packet(p, mpsc__wait_start(c, side), deadline);
     if (s < DONE) {
         pthread_mutex_lock(&z->lock);
         if (p->queued) {
@@ -125,7 +126,7 @@ static mpsc_status park(struct mpsc__zero *z, struct mpsc__zero_packet *p, uint6
         }
         /* A partner dequeued us just before the deadline and is copying. */
         pthread_mutex_unlock(&z->lock);
-        s = wait_packet(p, MPSC__FOREVER);
+        s = wait_packet(p, (struct mpsc__backoff){0}, MPSC__FOREVER);
     }
     return s == DONE ? MPSC_OK : MPSC_DISCONNECTED;
 }
@@ -165,7 +166,7 @@ mpsc_status mpsc__zero_send(struct mpsc__chan *c, const void *msg, uint64_t dead
     else
         z->senders_head = &p;
     z->senders_tail = &p;
-    return park(z, &p, deadline);
+    return park(c, MPSC__TX_SIDE, &p, deadline);
 }
 
 mpsc_status mpsc__zero_recv(struct mpsc__chan *c, void *out, uint64_t deadline)
@@ -192,7 +193,7 @@ mpsc_status mpsc__zero_recv(struct mpsc__chan *c, void *out, uint64_t deadline)
     struct mpsc__zero_packet p = {.dst = out, .queued = true};
     atomic_init(&p.state, WAITING);
     z->receiver = &p;
-    return park(z, &p, deadline);
+    return park(c, MPSC__RX_SIDE, &p, deadline);
 }
 
 /* Either side's disconnection: no one will ever meet a waiter again. */
