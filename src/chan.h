@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* Two cache lines: x86 prefetches lines in adjacent pairs, so fields written
  * by different threads are kept this far apart (crossbeam's CachePadded). */
@@ -107,6 +108,23 @@ struct mpsc__chan {
     struct mpsc_sender first_tx;
     struct mpsc_receiver rx;
 };
+
+/*
+ * Copies one message.  The size is known only at run time, so a plain
+ * memcpy is a library call; the sizes most channels carry (a pointer, an
+ * integer, two words) get a copy of constant size, which the compiler turns
+ * into a move or two.  Size 0 copies nothing (and src may then be NULL).
+ */
+static inline void mpsc__copy_msg(void *dst, const void *src, size_t size)
+{
+    switch (size) {
+    case 0: break;
+    case 4: memcpy(dst, src, 4); break;
+    case 8: memcpy(dst, src, 8); break;
+    case 16: memcpy(dst, src, 16); break;
+    default: memcpy(dst, src, size); break;
+    }
+}
 
 enum mpsc__side { MPSC__RX_SIDE, MPSC__TX_SIDE };
 

@@ -119,8 +119,7 @@ static enum attempt try_send_once(struct mpsc__chan *c, const void *msg, mpsc_st
         if (!atomic_compare_exchange_weak_explicit(&a->tail, &tail, next_index(a, tail),
                                                    memory_order_seq_cst, memory_order_relaxed))
             return RETRY;
-        if (c->elem_size != 0)
-            memcpy(slot_data(a, s), msg, c->elem_size);
+        mpsc__copy_msg(slot_data(a, s), msg, c->elem_size);
         /* Release: publishes the payload to the receiver's acquire load. */
         atomic_store_explicit(&s->stamp, tail + 1, memory_order_release);
         mpsc__event_notify(&a->rx_event);
@@ -184,8 +183,7 @@ static enum attempt try_recv_once(struct mpsc__chan *c, void *out, mpsc_status *
     /* Acquire: pairs with the sender's release store of the stamp. */
     size_t stamp = atomic_load_explicit(&s->stamp, memory_order_acquire);
     if (stamp == head + 1) {
-        if (c->elem_size != 0)
-            memcpy(out, slot_data(a, s), c->elem_size);
+        mpsc__copy_msg(out, slot_data(a, s), c->elem_size);
         /* Release: our read of the payload happens before the next sender's
          * write (its acquire load of the stamp). */
         atomic_store_explicit(&s->stamp, head + a->one_lap, memory_order_release);

@@ -199,8 +199,7 @@ mpsc_status mpsc__list_send(struct mpsc__chan *c, const void *msg)
                 atomic_store_explicit(&block->next, next_block, memory_order_release);
                 next_block = NULL;
             }
-            if (c->elem_size != 0)
-                memcpy(slot_data(c, block, offset), msg, c->elem_size);
+            mpsc__copy_msg(slot_data(c, block, offset), msg, c->elem_size);
             /* Release: publishes the payload to the consumer's acquire load. */
             atomic_store_explicit(slot_ready(c, block, offset), 1, memory_order_release);
             mpsc__event_notify(&l->rx_event);
@@ -264,8 +263,7 @@ static mpsc_status list_try_recv(struct mpsc__chan *c, void *out)
         }
         wait_ready(c, b, offset);
     }
-    if (c->elem_size != 0)
-        memcpy(out, slot_data(c, b, offset), c->elem_size);
+    mpsc__copy_msg(out, slot_data(c, b, offset), c->elem_size);
     /* Relaxed: head is read by other threads only for mpsc_len's snapshot. */
     atomic_store_explicit(&l->head, head + STEP, memory_order_relaxed);
     return MPSC_OK;

@@ -150,8 +150,7 @@ mpsc_status mpsc__zero_send(struct mpsc__chan *c, const void *msg, uint64_t dead
         z->receiver = NULL;
         r->queued = false;
         pthread_mutex_unlock(&z->lock);
-        if (c->elem_size != 0)
-            memcpy(r->dst, msg, c->elem_size);
+        mpsc__copy_msg(r->dst, msg, c->elem_size);
         complete(r, DONE);
         return MPSC_OK;
     }
@@ -177,8 +176,7 @@ mpsc_status mpsc__zero_recv(struct mpsc__chan *c, void *out, uint64_t deadline)
     if (s != NULL) {
         senders_remove(z, s);
         pthread_mutex_unlock(&z->lock);
-        if (c->elem_size != 0)
-            memcpy(out, s->src, c->elem_size);
+        mpsc__copy_msg(out, s->src, c->elem_size);
         complete(s, DONE);
         return MPSC_OK;
     }
