@@ -6,7 +6,7 @@
 # The method follows the project's benchmark anchors (shared/anchors/run.sh);
 # see bench/README.md.
 #
-#   bench/run.sh                  everything, about 8 minutes on 2 cores
+#   bench/run.sh                  everything, about 7 minutes on an idle 2-core machine
 #   REPS=3 bench/run.sh           fewer interleaved rounds (default 5)
 #   DEBUG_BUILD=DIR bench/run.sh  measure the debug build from an existing
 #                                 Meson build directory (default: configure
@@ -15,6 +15,9 @@
 #   EXTRA_PEERS="a b" bench/run.sh  also run other programs with the same
 #                                 command line (e.g. anchors' C peers)
 #   LTO=0 bench/run.sh            build libmpsc without link-time optimisation
+#   DISTURBED_PCT=10 RETRIES=2    re-run a timed run (up to RETRIES times)
+#                                 while other work used more than that share
+#                                 of the machine during it
 #   NO_INSTALL=1 bench/run.sh     never call apt-get
 #   BUILD_ONLY=1 bench/run.sh     build and stop
 #
@@ -23,7 +26,7 @@
 # idle.txt, memory.txt, pinned.txt, stderr.txt.
 set -uo pipefail
 
-cd "$(dirname "$0")"
+cd "$(dirname "$0")" || exit 1
 BENCH=$(pwd)
 ROOT=$(cd .. && pwd)
 RES=$BENCH/results
@@ -155,13 +158,47 @@ grep -q "^other work at start: [0-9]\{2,\}" "$RES/versions.txt" \
 declare -A NAME NUSE
 : > "$RES/calibration.txt"
 : > "$RES/stderr.txt"
+
+# measure CMD...: runs one timed program and sets OUT (its stdout), RC (its
+# exit status) and OTHER (the CPU seconds that the rest of the machine used
+# while it ran: all busy time in /proc/stat minus the program's own user and
+# system time).  A run during which other work took more than DISTURBED_PCT
+# of the machine, and at least 0.05 CPU seconds (the clock tick is 10 ms),
+# counts as disturbed: measure_clean runs it again, up to RETRIES times, and
+# DISTURBED says whether the run it kept was still disturbed.
+NCPU=$(nproc)
+HZ=$(getconf CLK_TCK)
+DISTURBED_PCT=${DISTURBED_PCT:-10}
+RETRIES=${RETRIES:-2}
+cpu_busy_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
+measure() {
+  local a b t0 t1
+  a=$(cpu_busy_ticks); t0=$(date +%s%N)
+  OUT=$(/usr/bin/time -f '%U %S' -o "$BUILD/time.txt" timeout "$RUN_TIMEOUT" "$@" 2>>"$RES/stderr.txt")
+  RC=$?
+  t1=$(date +%s%N); b=$(cpu_busy_ticks)
+  read -r OTHER DISTURBED < <(tail -n 1 "$BUILD/time.txt" | awk -v a="$a" -v b="$b" -v hz="$HZ" \
+      -v wall="$(( (t1 - t0) / 1000 ))" -v ncpu="$NCPU" -v pct="$DISTURBED_PCT" '{
+        other = (b - a) / hz - ($1 + $2); if (other < 0) other = 0;
+        printf "%.2f %d\n", other, (other >= 0.05 && other > pct / 100 * ncpu * wall / 1e6) }')
+}
+RETRIED=0
+measure_clean() {
+  local try
+  for ((try = 0; ; try++)); do
+    measure "$@"
+    [ "$DISTURBED" = 1 ] && [ $RC -eq 0 ] && [ $try -lt "$RETRIES" ] || break
+    RETRIED=$((RETRIED + 1))
+  done
+}
+
 calibrate() { # bin workload flavor -> sets CAL_N (a number, na or FAIL)
   local b=$1 w=$2 f=$3 nominal n next out v rc verdict
   nominal=$NOMINAL_N; [ "$w" = pingpong ] && nominal=$NOMINAL_ROUNDTRIPS
   n=$N0; [ "$n" -gt "$nominal" ] && n=$nominal
   while :; do
-    out=$(timeout "$RUN_TIMEOUT" "$b" "$w" "$f" "$n" 2>>"$RES/stderr.txt")
-    rc=$?
+    measure_clean "$b" "$w" "$f" "$n"
+    out=$OUT rc=$RC
     set -- $out
     [ $# -ge 4 ] && NAME[$b]=$1
     v=${4:-}
@@ -191,14 +228,18 @@ done
 
 # ------------------------------------------------------------------ rounds --
 # Each round walks the cases and runs every program once per case, the order
-# of the programs rotating from round to round.
+# of the programs rotating from round to round.  raw.txt has one line per
+# run: round, program, workload, flavor, N, figure, and the CPU seconds other
+# work used meanwhile, starred when the run was still disturbed after
+# RETRIES retries.
 : > "$RES/raw.txt"
 np=${#PEERS[@]}
 for rep in $(seq 1 "$REPS"); do
   log "round $rep/$REPS"
   for fc in "${FLOOR_CASES[@]}"; do
-    out=$(timeout "$RUN_TIMEOUT" "$REL/floor" "$fc" 2>>"$RES/stderr.txt")
-    printf '%s\n' "$out" | awk -v r="$rep" 'NF==4 {print r, $1, $2, $3, "-", $4}' >> "$RES/raw.txt"
+    measure_clean "$REL/floor" "$fc"
+    printf '%s\n' "$OUT" | awk -v r="$rep" -v o="$OTHER" -v d="$DISTURBED" \
+      'NF==4 {print r, $1, $2, $3, "-", $4, o (d ? "*" : "")}' >> "$RES/raw.txt"
   done
   for c in "${CASES[@]}"; do
     set -- $c
@@ -211,14 +252,13 @@ for rep in $(seq 1 "$REPS"); do
         na) echo "$rep $name $w $f - n/a" >> "$RES/raw.txt"; continue ;;
         FAIL) echo "$rep $name $w $f - FAIL" >> "$RES/raw.txt"; continue ;;
       esac
-      out=$(timeout "$RUN_TIMEOUT" "$b" "$w" "$f" "$n" 2>>"$RES/stderr.txt")
-      rc=$?
-      v=$(printf '%s\n' "$out" | awk 'NR==1 {print $4}')
-      if [ $rc -ne 0 ] || [ -z "$v" ]; then
-        [ $rc -eq 124 ] && v=TIMEOUT || v=FAIL
-        log "$name $w $f N=$n: $v (rc=$rc)"
+      measure_clean "$b" "$w" "$f" "$n"
+      v=$(printf '%s\n' "$OUT" | awk 'NR==1 {print $4}')
+      if [ $RC -ne 0 ] || [ -z "$v" ]; then
+        [ $RC -eq 124 ] && v=TIMEOUT || v=FAIL
+        log "$name $w $f N=$n: $v (rc=$RC)"
       fi
-      echo "$rep $name $w $f $n $v" >> "$RES/raw.txt"
+      echo "$rep $name $w $f $n $v $OTHER$([ "$DISTURBED" = 1 ] && echo '*')" >> "$RES/raw.txt"
     done
   done
 done
@@ -275,17 +315,19 @@ for rep in $(seq 1 "$PIN_REPS"); do
     name=${NAME[$b]:-$(basename "$b")}
     for mode in unpinned pinned; do
       pre=(); [ $mode = pinned ] && pre=(taskset -c 0)
-      out=$(timeout "$RUN_TIMEOUT" "${pre[@]}" "$b" spsc bounded1 "$n" 2>>"$RES/stderr.txt")
-      rc=$?
-      v=$(printf '%s\n' "$out" | awk 'NR==1 {print $4}')
-      if [ $rc -ne 0 ] || [ -z "$v" ]; then [ $rc -eq 124 ] && v=TIMEOUT || v=FAIL; fi
-      echo "$rep $name $mode $n $v" >> "$RES/pinned.txt"
+      measure_clean "${pre[@]}" "$b" spsc bounded1 "$n"
+      v=$(printf '%s\n' "$OUT" | awk 'NR==1 {print $4}')
+      if [ $RC -ne 0 ] || [ -z "$v" ]; then [ $RC -eq 124 ] && v=TIMEOUT || v=FAIL; fi
+      echo "$rep $name $mode $n $v $OTHER$([ "$DISTURBED" = 1 ] && echo '*')" >> "$RES/pinned.txt"
     done
   done
 done
 
 # ------------------------------------------------------------------ tables --
-echo "other work at end: $(busy_pct)% of all CPUs busy over 1 s after the last run" >> "$RES/versions.txt"
+{
+  echo "other work at end: $(busy_pct)% of all CPUs busy over 1 s after the last run"
+  echo "disturbed runs: $RETRIED retried (other work over ${DISTURBED_PCT}% of the machine), $(awk '$NF ~ /\*$/' "$RES/raw.txt" "$RES/pinned.txt" | wc -l) kept still disturbed after $RETRIES retries"
+} >> "$RES/versions.txt"
 python3 "$BENCH/tabulate.py" "$RES" || die "tabulate.py failed"
 cat "$RES/table.md"
 log "done: results in $RES"
