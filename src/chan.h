@@ -97,8 +97,8 @@ struct mpsc__chan {
     size_t bound; /* SIZE_MAX when unbounded */
     mpsc_drop_fn drop;
     char *name; /* owned copy, or NULL */
-    /* The CPU on which each side (enum mpsc__side) last started to wait, or
-     * -1; written only by threads about to wait (mpsc__wait_start). */
+    /* The CPU on which each side (enum mpsc__side) last started a long wait,
+     * or -1; written only by waiting threads (mpsc__backoff_shares_cpu). */
     alignas(MPSC__CACHE_LINE) _Atomic int waiting_cpu[2];
     /* counter.c: how many Senders are alive, and which side frees. */
     alignas(MPSC__CACHE_LINE) _Atomic size_t senders;
@@ -128,27 +128,11 @@ static inline void mpsc__copy_msg(void *dst, const void *src, size_t size)
 
 enum mpsc__side { MPSC__RX_SIDE, MPSC__TX_SIDE };
 
-/*
- * Starts a wait of one side of the channel.  Spinning helps only while the
- * peer runs on another CPU: when the other side last waited on this very CPU
- * (threads pinned to one core, or more runnable threads than cores), the
- * peer cannot move while we spin, so the wait skips the pause phase and
- * yields at once.  Relaxed: the CPUs are a hint; a stale one costs at most
- * one wait of the wrong kind.
- */
+/* Starts a wait of one side of the channel: a backoff that checks, if the
+ * wait goes on, whether the other side waits on the same CPU (park.h). */
 static inline struct mpsc__backoff mpsc__wait_start(struct mpsc__chan *c, enum mpsc__side side)
 {
-    struct mpsc__backoff b = {0};
-#if defined(__linux__)
-    int cpu = sched_getcpu();
-    atomic_store_explicit(&c->waiting_cpu[side], cpu, memory_order_relaxed);
-    if (cpu >= 0 && atomic_load_explicit(&c->waiting_cpu[!side], memory_order_relaxed) == cpu)
-        b.step = MPSC__SPIN_ROUNDS;
-#else
-    (void)c;
-    (void)side;
-#endif
-    return b;
+    return (struct mpsc__backoff){0, &c->waiting_cpu[side], &c->waiting_cpu[!side]};
 }
 
 /* counter.c */

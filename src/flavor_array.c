@@ -78,6 +78,28 @@ static size_t next_index(const struct mpsc__array *a, size_t index)
     return i + 1 < a->cap ? index + 1 : lap + a->one_lap;
 }
 
+/* The index n places after `index`. */
+static size_t index_after(const struct mpsc__array *a, size_t index, size_t n)
+{
+    size_t i = index & (a->mark_bit - 1);
+    size_t lap = index & ~(a->one_lap - 1);
+    return i + n < a->cap ? index + n : lap + a->one_lap + (i + n - a->cap);
+}
+
+/*
+ * How many slots past the first a sender that found the ring full waits to
+ * see freed before it tries again.  Reacting to every single freed slot makes
+ * the sender and the receiver take turns on the same cache lines for each
+ * message; waiting for a run of them lets each side work through a run of
+ * slots on its own.  The receiver of a full ring has that many messages to
+ * read, so the wait is no longer than it must be.
+ */
+static size_t refill_batch(const struct mpsc__array *a)
+{
+    size_t n = a->cap / 4;
+    return n < 32 ? n : 32;
+}
+
 enum attempt { DONE, FULL_OR_EMPTY, RETRY };
 
 /*
@@ -162,7 +184,8 @@ mpsc_status mpsc__array_send(struct mpsc__chan *c, const void *msg, uint64_t dea
             backoff = mpsc__wait_start(c, MPSC__TX_SIDE);
             waiting = true;
         }
-        if (spin_for_stamp(a, tail, tail, &backoff))
+        size_t later = index_after(a, tail, refill_batch(a));
+        if (spin_for_stamp(a, later, later, &backoff))
             continue;
         uint32_t seq = mpsc__event_prepare(&a->tx_event);
         r = try_send_once(c, msg, &st, &tail);

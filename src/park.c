@@ -26,6 +26,20 @@ uint64_t mpsc__deadline_after(uint64_t timeout_ns)
     return deadline == MPSC__NO_WAIT ? 1 : deadline;
 }
 
+bool mpsc__backoff_shares_cpu(struct mpsc__backoff *b)
+{
+#if defined(__linux__)
+    /* Relaxed: the CPUs are a hint; a stale one costs at most one wait of
+     * the wrong kind. */
+    int cpu = sched_getcpu();
+    atomic_store_explicit(b->my_cpu, cpu, memory_order_relaxed);
+    return cpu >= 0 && atomic_load_explicit(b->peer_cpu, memory_order_relaxed) == cpu;
+#else
+    (void)b;
+    return false;
+#endif
+}
+
 static struct timespec to_timespec(uint64_t ns)
 {
     struct timespec ts;

@@ -52,13 +52,31 @@ static inline void mpsc__cpu_relax(void)
 #define MPSC__SPIN_ROUNDS 128
 #define MPSC__YIELD_ROUNDS 8
 
+/*
+ * Spinning helps only while the peer runs on another CPU.  When it does not
+ * (threads pinned to one core, or more runnable threads than cores) the
+ * peer cannot move until we yield, so a wait that is still spinning after
+ * MPSC__CPU_CHECK_ROUND pauses asks which CPU it is on, records it, and
+ * yields at once if the peer last started waiting on the same one.  A quick
+ * hand-off never gets that far, so it pays nothing for the check.
+ */
+#define MPSC__CPU_CHECK_ROUND 16
+
 struct mpsc__backoff {
     unsigned step;
+    /* Where this side and its peer last started a long wait (the channel's
+     * waiting_cpu, chan.h), or NULL for a wait that does not check. */
+    _Atomic int *my_cpu, *peer_cpu;
 };
+
+/* Records this thread's CPU in b->my_cpu; true if b->peer_cpu holds it too. */
+bool mpsc__backoff_shares_cpu(struct mpsc__backoff *b);
 
 /* One round of waiting; false once the caller should go to sleep instead. */
 static inline bool mpsc__backoff_spin(struct mpsc__backoff *b)
 {
+    if (b->step == MPSC__CPU_CHECK_ROUND && b->my_cpu != NULL && mpsc__backoff_shares_cpu(b))
+        b->step = MPSC__SPIN_ROUNDS;
     if (b->step < MPSC__SPIN_ROUNDS)
         mpsc__cpu_relax();
     else if (b->step < MPSC__SPIN_ROUNDS + MPSC__YIELD_ROUNDS)
