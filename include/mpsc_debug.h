@@ -20,7 +20,9 @@
 #endif
 
 /* Where a call was written.  Every field points to a string literal or to
- * __func__, so the library may keep the pointers for as long as it runs. */
+ * __func__, and MPSC__SITE makes each call's site a static object, so the
+ * library may keep a pointer to the site, or to its fields, for as long as
+ * the program runs (it records a handle's latest use with one pointer). */
 struct mpsc__site {
     const char *file; /* __FILE__ */
     const char *func; /* __func__ */
@@ -29,7 +31,11 @@ struct mpsc__site {
     int line;         /* __LINE__ */
 };
 
-#define MPSC__SITE(call, expr) (&(const struct mpsc__site){__FILE__, __func__, call, expr, __LINE__})
+#define MPSC__SITE(call, expr)                                                                               \
+    (__extension__({                                                                                         \
+        static const struct mpsc__site mpsc__site_here = {__FILE__, __func__, call, expr, __LINE__};         \
+        &mpsc__site_here;                                                                                    \
+    }))
 
 MPSC_EXPORT MPSC_NODISCARD mpsc_status mpsc__debug_channel_new(const mpsc_config *cfg, mpsc_sender **tx,
                                                                mpsc_receiver **rx, const struct mpsc__site *site,

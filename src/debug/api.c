@@ -1,10 +1,13 @@
 /*
  * api.c - the debug build's entry points, called by the macros of
- * mpsc_debug.h: each checks its handle (checks.c), records the lifecycle
- * event, then calls the production function, by its parenthesised name, on
- * the production handle the token stands for.  No production call runs
- * under the registry lock except the non-blocking try_ forms that the
- * self-deadlock checks need.
+ * mpsc_debug.h: each checks its handle (checks.c, or use.c for sends and
+ * receives), records the lifecycle event, then calls the production
+ * function, by its parenthesised name, on the production handle the token
+ * stands for.  Lifecycle calls take the registry lock; sends and receives
+ * take it only to report a mistake and for the self-deadlock checks, when
+ * a blocking call finds its channel full or empty.  No production call
+ * runs under the lock except the non-blocking try_ forms that those checks
+ * need.
  */
 #include "debug.h"
 
@@ -42,16 +45,15 @@ mpsc_status mpsc__debug_channel_new(const mpsc_config *cfg, mpsc_sender **tx, mp
     struct mpsc__dbg_chan *c = mpsc__dbg_chan_new(cfg);
     struct mpsc__dbg_handle *t = NULL, *r = NULL;
     if (c != NULL)
-        t = mpsc__dbg_handle_new(c, MPSC__DBG_SENDER, real_tx, mpsc__dbg_next_id(), 1);
+        t = mpsc__dbg_handle_new(c, MPSC__DBG_SENDER, real_tx, mpsc__dbg_next_id(), 1, at.thread, false);
     if (t != NULL)
-        r = mpsc__dbg_handle_new(c, MPSC__DBG_RECEIVER, real_rx, mpsc__dbg_next_id(), 1);
+        r = mpsc__dbg_handle_new(c, MPSC__DBG_RECEIVER, real_rx, mpsc__dbg_next_id(), 1, at.thread, false);
     if (r == NULL)
         mpsc__render_out_of_memory(site);
-    t->owner = at.thread;
-    t->name = site->expr;
+    /* Relaxed: read under the lock only (use.c). */
+    atomic_store_explicit(&t->name, site->expr, memory_order_relaxed);
     t->origin = t->created = t->owned = at;
-    r->owner = at.thread;
-    r->name = rx_expr;
+    atomic_store_explicit(&r->name, rx_expr, memory_order_relaxed);
     r->origin = r->created = r->owned = at;
     r->origin.site.expr = r->created.site.expr = r->owned.site.expr = rx_expr;
     struct mpsc__dbg_hist ev = hist(MPSC__EV_CREATED, t, &at);
@@ -93,10 +95,10 @@ mpsc_sender *mpsc__debug_sender_clone(mpsc_sender *tx, const struct mpsc__site *
         return NULL;
     }
     struct mpsc__dbg_event at = event_here(site);
-    struct mpsc__dbg_handle *n = mpsc__dbg_handle_new(h->chan, MPSC__DBG_SENDER, real, mpsc__dbg_next_id(), 1);
+    struct mpsc__dbg_handle *n =
+        mpsc__dbg_handle_new(h->chan, MPSC__DBG_SENDER, real, mpsc__dbg_next_id(), 1, at.thread, false);
     if (n == NULL)
         mpsc__render_out_of_memory(site);
-    n->owner = at.thread;
     n->from_clone = true;
     n->origin = n->created = n->owned = at;
     /* The clone's own name is not in the call (tx2 = mpsc_sender_clone(tx)):
@@ -120,13 +122,14 @@ void *mpsc__debug_move(const void *handle, const struct mpsc__site *site)
     mpsc__dbg_lock();
     struct mpsc__dbg_handle *h = mpsc__dbg_enter(handle, MPSC__DBG_ANY, MPSC__USE_CONSUME, site);
     struct mpsc__dbg_event at = event_here(site);
-    struct mpsc__dbg_handle *n = mpsc__dbg_handle_new(h->chan, h->kind, h->real, h->id, h->generation + 1);
+    /* No owner until a thread uses it: moved handles are in transit. */
+    struct mpsc__dbg_handle *n =
+        mpsc__dbg_handle_new(h->chan, h->kind, h->real, h->id, h->generation + 1, NULL, h->shared);
     if (n == NULL)
         mpsc__render_out_of_memory(site);
-    /* No owner until a thread uses it: moved handles are in transit. */
-    n->shared = h->shared;
     n->from_clone = h->from_clone;
-    n->name = h->name;
+    /* Relaxed: read under the lock only (use.c). */
+    atomic_store_explicit(&n->name, mpsc__dbg_name(h), memory_order_relaxed);
     n->origin = h->origin;
     n->created = at;
     struct mpsc__dbg_hist ev = hist(MPSC__EV_MOVED, h, &at);
@@ -143,13 +146,15 @@ void *mpsc__debug_share(const void *handle, const struct mpsc__site *site)
         return NULL;
     mpsc__dbg_lock();
     struct mpsc__dbg_handle *h = mpsc__dbg_enter(handle, MPSC__DBG_ANY, 0, site);
+    /* Before the key changes how calls on the handle are counted. */
+    mpsc__dbg_leave(h, 0);
     if (!h->shared) {
         h->shared = true;
+        mpsc__dbg_publish_key(h);
         struct mpsc__dbg_event at = event_here(site);
         struct mpsc__dbg_hist ev = hist(MPSC__EV_SHARED, h, &at);
         mpsc__dbg_history(h->chan, &ev);
     }
-    mpsc__dbg_leave(h, 0);
     mpsc__dbg_unlock();
     return (void *)handle;
 }
@@ -161,7 +166,7 @@ void mpsc__debug_allow_disconnected_send(const void *handle, const struct mpsc__
     mpsc__dbg_lock();
     struct mpsc__dbg_handle *h = mpsc__dbg_enter(handle, MPSC__DBG_ANY, MPSC__USE_ANY_THREAD, site);
     h->chan->allow_disconnected = true;
-    mpsc__dbg_leave(h, 0);
+    mpsc__dbg_leave(h, MPSC__USE_ANY_THREAD);
     mpsc__dbg_unlock();
 }
 
@@ -215,23 +220,40 @@ void mpsc__debug_receiver_drop(mpsc_receiver *rx, const struct mpsc__site *site)
 
 enum form { BLOCKING, TRY, TIMEOUT };
 
-/* After the production send (lock not held unless `locked`). */
-static mpsc_status sent(struct mpsc__dbg_handle *h, mpsc_status st, const struct mpsc__site *site, bool locked)
+/* After the production send, inside the call. */
+static mpsc_status sent(struct mpsc__dbg_handle *h, mpsc_status st, const struct mpsc__site *site)
 {
-    struct mpsc__dbg_chan *c = h->chan;
-    /* Seq_cst, in this order: see mpsc__dbg_check_sleeping_receiver. */
-    if (st == MPSC_OK)
-        atomic_fetch_add(&c->sends_ok, 1);
-    atomic_fetch_sub(&c->in_flight, 1);
-    if (st == MPSC_DISCONNECTED) {
-        if (!locked)
-            mpsc__dbg_lock();
+    if (st == MPSC_OK) {
+        mpsc__dbg_count_send(h);
+    } else if (st == MPSC_DISCONNECTED) {
+        mpsc__dbg_lock();
         mpsc__dbg_check_disconnected_send(h, site);
-        if (!locked)
-            mpsc__dbg_unlock();
+        mpsc__dbg_unlock();
     }
     mpsc__dbg_leave(h, 0);
     return st;
+}
+
+/* A blocking send on a bounded channel: first without blocking, and only
+ * when the channel is full, under the lock, the question whether any other
+ * thread could ever make room. */
+static mpsc_status send_bounded(struct mpsc__dbg_handle *h, const void *msg, const struct mpsc__site *site)
+{
+    mpsc_status st = (mpsc_try_send)(h->real, msg);
+    if (st != MPSC_FULL)
+        return st;
+    mpsc__dbg_lock();
+    if (mpsc__dbg_receiver_is_mine(h->chan, mpsc__dbg_self())) {
+        /* Only this thread could make room or take the message, and it is
+         * here: if the send cannot finish now, it never will. */
+        st = (mpsc_try_send)(h->real, msg);
+        if (st == MPSC_FULL)
+            mpsc__render_send_deadlock(h, site);
+        mpsc__dbg_unlock();
+        return st;
+    }
+    mpsc__dbg_unlock();
+    return (mpsc_send)(h->real, msg);
 }
 
 static mpsc_status send_form(mpsc_sender *tx, const void *msg, enum form form, uint64_t timeout_ns,
@@ -239,28 +261,17 @@ static mpsc_status send_form(mpsc_sender *tx, const void *msg, enum form form, u
 {
     if (tx == NULL) /* every form answers MPSC_EINVAL, as in production */
         return (mpsc_try_send)(NULL, msg);
-    mpsc__dbg_lock();
-    struct mpsc__dbg_handle *h = mpsc__dbg_enter(tx, MPSC__DBG_SENDER, 0, site);
-    struct mpsc__dbg_chan *c = h->chan;
-    atomic_fetch_add(&c->in_flight, 1);
-    if (form == BLOCKING && c->bound != SIZE_MAX && mpsc__dbg_receiver_is_mine(c, mpsc__dbg_self())) {
-        /* Only this thread could make room or take the message, and it is
-         * here: if the send cannot finish now, it never will. */
-        mpsc_status st = (mpsc_try_send)(h->real, msg);
-        if (st == MPSC_FULL)
-            mpsc__render_send_deadlock(h, site);
-        st = sent(h, st, site, true);
-        mpsc__dbg_unlock();
-        return st;
-    }
-    mpsc__dbg_unlock();
+    struct mpsc__dbg_handle *h = mpsc__dbg_use(tx, MPSC__DBG_SENDER, 0, site);
     mpsc_status st;
-    switch (form) {
-    case BLOCKING: st = (mpsc_send)(h->real, msg); break;
-    case TRY: st = (mpsc_try_send)(h->real, msg); break;
-    default: st = (mpsc_send_timeout)(h->real, msg, timeout_ns); break;
-    }
-    return sent(h, st, site, false);
+    if (form == BLOCKING && h->chan->bound != SIZE_MAX)
+        st = send_bounded(h, msg, site);
+    else if (form == BLOCKING)
+        st = (mpsc_send)(h->real, msg);
+    else if (form == TRY)
+        st = (mpsc_try_send)(h->real, msg);
+    else
+        st = (mpsc_send_timeout)(h->real, msg, timeout_ns);
+    return sent(h, st, site);
 }
 
 mpsc_status mpsc__debug_send(mpsc_sender *tx, const void *msg, const struct mpsc__site *site)
@@ -281,36 +292,46 @@ mpsc_status mpsc__debug_send_timeout(mpsc_sender *tx, const void *msg, uint64_t 
 
 /* ---- receiving --------------------------------------------------------- */
 
-/* A blocking receive: first without blocking, under the lock; if the
- * channel is empty, either no other thread can ever send (abort) or the
- * receiver sleeps with a note of what it saw. */
-static mpsc_status recv_blocking(struct mpsc__dbg_handle *h, void *out, const struct mpsc__site *site)
+/* After the production receive, inside the call. */
+static mpsc_status received(struct mpsc__dbg_handle *h, mpsc_status st, const struct mpsc__site *site)
 {
-    struct mpsc__dbg_chan *c = h->chan;
-    /* Read before trying: a send that completes after this read changes
-     * sends_ok, so the sleeping receiver is never judged on a stale view. */
-    uint64_t seen = atomic_load(&c->sends_ok);
-    mpsc_status st = (mpsc_try_recv)(h->real, out);
-    if (st != MPSC_EMPTY) {
-        if (st == MPSC_DISCONNECTED)
-            mpsc__dbg_check_disconnected_recv(h, site);
-        mpsc__dbg_leave(h, MPSC__USE_RECEIVE);
-        mpsc__dbg_unlock();
-        return st;
-    }
-    mpsc__dbg_check_recv_blocks(h, site);
-    c->rx_blocked = true;
-    c->rx_block = (struct mpsc__dbg_event){*site, mpsc__dbg_self()};
-    c->rx_block_sends = seen;
-    mpsc__dbg_unlock();
-    st = (mpsc_recv)(h->real, out);
-    mpsc__dbg_lock();
-    c->rx_blocked = false;
-    if (st == MPSC_DISCONNECTED)
+    if (st == MPSC_OK) {
+        mpsc__dbg_count_receive(h->chan);
+    } else if (st == MPSC_DISCONNECTED) {
+        mpsc__dbg_lock();
         mpsc__dbg_check_disconnected_recv(h, site);
-    mpsc__dbg_unlock();
+        mpsc__dbg_unlock();
+    }
     mpsc__dbg_leave(h, MPSC__USE_RECEIVE);
     return st;
+}
+
+/* A blocking receive: first without blocking and without the lock; if the
+ * channel is empty, again under the lock (a Sender's owner may have sent
+ * and exited meanwhile), and then either no other thread can ever send
+ * (abort) or the receiver sleeps with a note of where. */
+static mpsc_status recv_blocking(struct mpsc__dbg_handle *h, void *out, const struct mpsc__site *site)
+{
+    mpsc_status st = (mpsc_try_recv)(h->real, out);
+    if (st != MPSC_EMPTY)
+        return received(h, st, site);
+    struct mpsc__dbg_chan *c = h->chan;
+    mpsc__dbg_lock();
+    st = (mpsc_try_recv)(h->real, out);
+    if (st != MPSC_EMPTY) {
+        mpsc__dbg_unlock();
+        return received(h, st, site);
+    }
+    mpsc__dbg_check_recv_blocks(h, site);
+    c->rx_block = (struct mpsc__dbg_event){*site, mpsc__dbg_self()};
+    /* Relaxed: read under the lock, which orders this store before it. */
+    atomic_store_explicit(&c->rx_blocked, true, memory_order_relaxed);
+    mpsc__dbg_unlock();
+    st = (mpsc_recv)(h->real, out);
+    /* Relaxed: published by the count of the receive, in received(), which
+     * must come after it (mpsc__dbg_check_sleeping_receiver). */
+    atomic_store_explicit(&c->rx_blocked, false, memory_order_relaxed);
+    return received(h, st, site);
 }
 
 static mpsc_status recv_form(mpsc_receiver *rx, void *out, enum form form, uint64_t timeout_ns,
@@ -318,11 +339,9 @@ static mpsc_status recv_form(mpsc_receiver *rx, void *out, enum form form, uint6
 {
     if (rx == NULL) /* every form answers MPSC_EINVAL, as in production */
         return (mpsc_try_recv)(NULL, out);
-    mpsc__dbg_lock();
-    struct mpsc__dbg_handle *h = mpsc__dbg_enter(rx, MPSC__DBG_RECEIVER, MPSC__USE_RECEIVE, site);
+    struct mpsc__dbg_handle *h = mpsc__dbg_use(rx, MPSC__DBG_RECEIVER, MPSC__USE_RECEIVE, site);
     if (form == BLOCKING)
         return recv_blocking(h, out, site);
-    mpsc__dbg_unlock();
     mpsc_status st;
     if (deadline != NULL)
         st = (mpsc_recv_deadline)(h->real, out, deadline);
@@ -330,13 +349,7 @@ static mpsc_status recv_form(mpsc_receiver *rx, void *out, enum form form, uint6
         st = (mpsc_try_recv)(h->real, out);
     else
         st = (mpsc_recv_timeout)(h->real, out, timeout_ns);
-    if (st == MPSC_DISCONNECTED) {
-        mpsc__dbg_lock();
-        mpsc__dbg_check_disconnected_recv(h, site);
-        mpsc__dbg_unlock();
-    }
-    mpsc__dbg_leave(h, MPSC__USE_RECEIVE);
-    return st;
+    return received(h, st, site);
 }
 
 mpsc_status mpsc__debug_recv(mpsc_receiver *rx, void *out, const struct mpsc__site *site)
@@ -373,7 +386,7 @@ size_t mpsc__debug_len(const mpsc_receiver *rx, const struct mpsc__site *site)
     struct mpsc__dbg_handle *h = mpsc__dbg_enter(rx, MPSC__DBG_RECEIVER, MPSC__USE_ANY_THREAD, site);
     mpsc__dbg_unlock();
     size_t n = (mpsc_len)(h->real);
-    mpsc__dbg_leave(h, 0);
+    mpsc__dbg_leave(h, MPSC__USE_ANY_THREAD);
     return n;
 }
 
@@ -385,6 +398,6 @@ size_t mpsc__debug_capacity(const mpsc_receiver *rx, const struct mpsc__site *si
     struct mpsc__dbg_handle *h = mpsc__dbg_enter(rx, MPSC__DBG_RECEIVER, MPSC__USE_ANY_THREAD, site);
     mpsc__dbg_unlock();
     size_t n = (mpsc_capacity)(h->real);
-    mpsc__dbg_leave(h, 0);
+    mpsc__dbg_leave(h, MPSC__USE_ANY_THREAD);
     return n;
 }

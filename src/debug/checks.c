@@ -13,6 +13,9 @@
  * that receives (or by threads that have exited), no message can come
  * except those already sent.  A shared Sender, or one moved and not yet
  * used, counts as held elsewhere.
+ *
+ * Ordinary calls make the same checks without the lock when they pass
+ * (use.c); every diagnostic is made here, or in use.c, under the lock.
  */
 #include "debug.h"
 
@@ -43,7 +46,7 @@ struct mpsc__dbg_handle *mpsc__dbg_enter(const void *token, enum mpsc__dbg_kind 
         mpsc__render_use_after_retire(h, compact, h != NULL ? reused_by(h) : NULL, site);
     if (want != MPSC__DBG_ANY && h->kind != want)
         mpsc__render_wrong_kind(h, want, site);
-    if ((use & MPSC__USE_CONSUME) && atomic_load(&h->in_use) != 0)
+    if ((use & MPSC__USE_CONSUME) && mpsc__dbg_in_call(h))
         mpsc__render_moved_while_in_use(h, site);
     struct mpsc__dbg_event now = {*site, self};
     if (!(use & MPSC__USE_ANY_THREAD)) {
@@ -52,6 +55,7 @@ struct mpsc__dbg_handle *mpsc__dbg_enter(const void *token, enum mpsc__dbg_kind 
             mpsc__dbg_refresh_name(self);
             h->owner = self;
             h->owned = now;
+            mpsc__dbg_publish_key(h);
             struct mpsc__dbg_hist ev = {.op = MPSC__EV_OWNED, .kind = h->kind, .id = h->id,
                                         .generation = h->generation, .expr = site->expr, .at = now,
                                         .time_ns = mpsc__dbg_realtime_ns()};
@@ -60,34 +64,24 @@ struct mpsc__dbg_handle *mpsc__dbg_enter(const void *token, enum mpsc__dbg_kind 
             mpsc__dbg_refresh_name(self);
             mpsc__render_not_owner(h, site);
         }
-        h->last_use = now;
     }
-    if (use & MPSC__USE_RECEIVE) {
-        /* Seq_cst, pairing with the store in mpsc__dbg_leave: a receive
-         * that has returned is never seen as still running. */
-        struct mpsc__dbg_thread *other = atomic_load(&h->receiving);
+    /* Only a shared Receiver can have two threads in receives: any other
+     * has one thread that passes the owner check. */
+    if ((use & MPSC__USE_RECEIVE) && h->shared) {
+        struct mpsc__dbg_thread *other = mpsc__dbg_begin_receive(h, self, site);
         if (other != NULL) {
             mpsc__dbg_refresh_name(self);
-            mpsc__render_concurrent_recv(h, other, &h->receiving_site, site);
+            /* Relaxed: ordered by the exchange that found `other`. */
+            mpsc__render_concurrent_recv(h, other, atomic_load_explicit(&other->receive_site, memory_order_relaxed),
+                                         site);
         }
-        h->receiving_site = *site;
-        atomic_store(&h->receiving, self);
     }
-    h->name = site->expr;
-    if (!(use & MPSC__USE_CONSUME)) {
-        /* Seq_cst: a drop that reads 0 under the lock runs after this
-         * call's production work is over (see mpsc__dbg_leave). */
-        atomic_fetch_add(&h->in_use, 1);
-        h->entered = now;
-    }
+    mpsc__dbg_record_call(h, site, self, use);
+    if (!(use & MPSC__USE_CONSUME))
+        mpsc__dbg_mark(h, use);
+    else if (!mpsc__dbg_seal(h))
+        mpsc__render_moved_while_in_use(h, site);
     return h;
-}
-
-void mpsc__dbg_leave(struct mpsc__dbg_handle *h, unsigned use)
-{
-    if (use & MPSC__USE_RECEIVE)
-        atomic_store(&h->receiving, NULL);
-    atomic_fetch_sub(&h->in_use, 1);
 }
 
 /* No Sender of c can ever send again except from thread t: every live one
@@ -114,19 +108,24 @@ void mpsc__dbg_check_recv_blocks(struct mpsc__dbg_handle *rx, const struct mpsc_
 }
 
 /*
- * The receiver found the channel empty with sends_ok == rx_block_sends and
- * went to sleep.  If no send has completed since (sends_ok unchanged) and
- * none is under way (in_flight == 0; a send increments it under the lock
- * before it starts and decrements it after incrementing sends_ok), nothing
- * has arrived, and once the Senders are stuck nothing ever will.
+ * The receiver found the channel empty and went to sleep (rx_blocked).  If
+ * the Senders are stuck, no send will ever come: a stuck Sender has none
+ * under way (its owner is the receiving thread, which is in this receive,
+ * or has exited), so the channel's count of sends is final.  If every
+ * message sent has also been received, none is queued or on its way to the
+ * receiver, and it sleeps for ever.  The receive clears rx_blocked before it
+ * counts the message it got, and the count is read first (acquire, pairing
+ * with the count's release): a check that sees the count of that message
+ * sees the receive awake; one that does not sees one message more sent than
+ * received.
  */
 void mpsc__dbg_check_sleeping_receiver(struct mpsc__dbg_chan *c, const struct mpsc__dbg_event *why)
 {
-    if (!c->rx_blocked || c->receiver == NULL)
+    uint64_t received = atomic_load_explicit(&c->received, memory_order_acquire);
+    /* Relaxed: set under the lock; cleared as above. */
+    if (!atomic_load_explicit(&c->rx_blocked, memory_order_relaxed) || c->receiver == NULL)
         return;
-    if (atomic_load(&c->in_flight) != 0 || atomic_load(&c->sends_ok) != c->rx_block_sends)
-        return;
-    if (senders_stuck(c, c->rx_block.thread))
+    if (senders_stuck(c, c->rx_block.thread) && mpsc__dbg_sends(c) == received)
         mpsc__render_recv_deadlock(c, &c->rx_block, why);
 }
 
@@ -179,7 +178,7 @@ void mpsc__dbg_report_leaks(void)
     mpsc__dbg_lock();
     for (struct mpsc__dbg_handle *h = mpsc__dbg_live_first(); h != NULL; h = h->next) {
         struct mpsc__dbg_hist ev = {.op = MPSC__EV_LEAKED, .kind = h->kind, .id = h->id,
-                                    .generation = h->generation, .expr = h->name, .at = h->created,
+                                    .generation = h->generation, .expr = mpsc__dbg_name(h), .at = h->created,
                                     .time_ns = mpsc__dbg_realtime_ns()};
         mpsc__trace_event(h->chan, &ev);
         total++;

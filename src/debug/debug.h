@@ -2,7 +2,8 @@
  * debug.h - the debug build's records, shared by its files: registry.c (the
  * handle and channel records and the one lock that guards them), threads.c
  * (thread names), options.c (MPSC_DEBUG_OPTIONS), checks.c (the ownership
- * rules), api.c (the mpsc__debug_* entry points), render.c (the only place
+ * rules), use.c (the same rules for an ordinary call, checked without the
+ * lock), api.c (the mpsc__debug_* entry points), render.c (the only place
  * that formats a diagnostic) and trace.c (the JSON trace).
  */
 #ifndef MPSC_DEBUG_INTERNAL_H
@@ -21,19 +22,44 @@
 
 /* ---- threads (threads.c) ----------------------------------------------- */
 
+struct mpsc__dbg_handle;
+
+/* A token a thread used lately, the record it leads to, and the key that
+ * record has while it is live, a Sender and the thread's own (use.c). */
+struct mpsc__dbg_recent {
+    const void *token;
+    struct mpsc__dbg_handle *h;
+    uint64_t own_key;
+};
+
+#define MPSC__DBG_RECENT 4
+
 /*
  * One per thread that ever called the library; never freed, so events can
- * name a thread after it has exited.  Written under the registry lock.
+ * name a thread after it has exited.  Written under the registry lock,
+ * except receive_site, and `recent`, which only the thread itself reads
+ * and writes.  A cache line of its own (registry.c), since its thread
+ * writes it without the lock.
  */
 struct mpsc__dbg_thread {
     unsigned number;               /* 0 for the main thread, then 1, 2, ... in order of first call */
     bool is_main;
     bool exited;    /* its pthread key destructor ran: what it owns can never be used again */
     char name[16];  /* from pthread_getname_np; "" while the thread has no name of its own */
+    /* The receive call this thread is in, or was in last: written only by
+     * the thread itself, just before it marks a shared Receiver as being
+     * received on (use.c), and read by a thread that finds that mark
+     * (error E0277). */
+    _Atomic(const struct mpsc__site *) receive_site;
+    /* Indexed by the token's address / 8, modulo MPSC__DBG_RECENT. */
+    struct mpsc__dbg_recent recent[MPSC__DBG_RECENT];
 };
 
 /* The calling thread's record (created on its first call); lock held. */
 struct mpsc__dbg_thread *mpsc__dbg_self(void);
+/* The calling thread's record, or NULL before its first call; no lock
+ * needed.  A thread that has a record has seen the registry set up. */
+struct mpsc__dbg_thread *mpsc__dbg_self_if_known(void);
 /* Re-reads the calling thread's name, which it may have set since. */
 void mpsc__dbg_refresh_name(struct mpsc__dbg_thread *t);
 void mpsc__dbg_threads_init(void);
@@ -60,10 +86,46 @@ struct mpsc__dbg_chan;
  * Lives from creation (mpsc_channel*, mpsc_sender_clone, mpsc_move) until
  * it has been retired and then pushed out of the tombstone queue by newer
  * tombstones (MPSC_DEBUG_OPTIONS tombstones=N); after that its token still
- * reads as retired, with fewer details.  Every field is guarded by the
- * registry lock except the two atomics.
+ * reads as retired, with fewer details, and the memory is reused for a new
+ * record.
+ *
+ * The first fields are the lock-free half, which the calls that use the
+ * handle (use.c) read and write without the registry lock; every other
+ * field is guarded by the lock.  A record is never retired, and so never
+ * reused, while a call is inside the production library on it (error
+ * E0505 stops a move or drop then), which is what makes `real` and `chan`
+ * safe to read for a call that found the key live.
  */
 struct mpsc__dbg_handle {
+    /* The key (below): kept first, where the pool never writes, so that a
+     * thread holding a stale token may read it at any moment.  Rewritten
+     * under the lock whenever state, shared or owner change; without the
+     * lock only a shared handle's count of calls changes. */
+    _Atomic uint64_t key;
+    /* The owner's own call inside the production library on a handle that
+     * is not shared (0 or 1, written only by the owner), and the calls that
+     * any thread may make (mpsc_len, mpsc_capacity: counted under the lock,
+     * uncounted without it).  Calls on a shared handle are counted in the
+     * key.  A move or drop while any is inside is error E0505. */
+    _Atomic unsigned owner_in_call;
+    _Atomic unsigned any_in_call;
+    /* Sender: its sends that returned MPSC_OK (the self-deadlock check,
+     * checks.c).  Written by the owner alone unless shared. */
+    _Atomic uint64_t sends;
+    /* The latest owner-checked call (last use) and the latest call that
+     * went into the production library (entered), as the static site of
+     * the call and its thread; and the handle's expression text at its
+     * latest call.  Each written only when it changes. */
+    _Atomic(const struct mpsc__site *) last_use_site, entered_site;
+    _Atomic(struct mpsc__dbg_thread *) last_use_thread, entered_thread;
+    _Atomic(const char *) name;
+    /* A shared Receiver: the thread inside a receive call on it, or NULL
+     * (error E0277).  Set by exchange, cleared when the receive returns. */
+    _Atomic(struct mpsc__dbg_thread *) receiving;
+    /* Set at creation and unchanged while the handle is live. */
+    void *real;                     /* the production handle (dangling once retired) */
+    struct mpsc__dbg_chan *chan;
+
     uint32_t serial; /* its token's number */
     uint32_t id;     /* Sender#id / Receiver#id, kept across moves */
     uint32_t generation;
@@ -72,28 +134,45 @@ struct mpsc__dbg_handle {
     bool shared;                    /* mpsc_share: any thread may use it */
     bool from_clone;                /* created by mpsc_sender_clone */
     struct mpsc__dbg_thread *owner; /* NULL: moved and not used since */
-    void *real;                     /* the production handle (dangling once retired) */
-    struct mpsc__dbg_chan *chan;
-    const char *name;               /* the handle's expression text at its latest call */
     struct mpsc__dbg_event origin;  /* the mpsc_channel* or mpsc_sender_clone call that made generation 1 */
     struct mpsc__dbg_event created; /* the call that made this generation (origin, or a move) */
     struct mpsc__dbg_event owned;   /* when its owner last changed */
-    struct mpsc__dbg_event last_use;
     struct mpsc__dbg_event retired; /* the move or drop that ended it */
-    /* Calls inside the production library on this handle right now (a
-     * shared handle may have several); a move or drop meanwhile is error
-     * E0505.  Incremented under the lock, decremented without it. */
-    _Atomic unsigned in_use;
-    struct mpsc__dbg_event entered; /* the latest call that incremented in_use */
-    /* Receiver: the thread inside a receive call, or NULL (error E0277).
-     * Set under the lock, cleared without it. */
-    _Atomic(struct mpsc__dbg_thread *) receiving;
-    struct mpsc__site receiving_site;
     /* Links: the channel's live senders, and either every live handle or
      * the tombstone queue. */
     struct mpsc__dbg_handle *chan_prev, *chan_next;
     struct mpsc__dbg_handle *prev, *next;
 };
+
+/*
+ * A handle's key, the one word that tells a call without the lock whether
+ * the handle is live, of the right kind and the calling thread's to use:
+ *   bits  0-26  the serial of the record's handle (2^27 serials, registry.c)
+ *   bits 27-28  state (enum mpsc__dbg_state)
+ *   bit     29  kind (MPSC__DBG_SENDER or MPSC__DBG_RECEIVER)
+ *   bit     30  shared
+ *   bits 31-63  not shared: its owner's thread number + 1, or 0 while it has
+ *               no owner; shared: how many calls are inside the production
+ *               library on it
+ * One load answers every check of an ordinary call on a handle of its own
+ * thread; a call on a shared handle counts itself in with one
+ * compare-and-swap, which fails if the handle was retired meanwhile.
+ */
+#define MPSC__KEY_SERIAL_MASK (((uint64_t)1 << 27) - 1)
+#define MPSC__KEY_STATE_SHIFT 27
+#define MPSC__KEY_KIND_SHIFT 29
+#define MPSC__KEY_SHARED ((uint64_t)1 << 30)
+#define MPSC__KEY_HOLDER_SHIFT 31
+#define MPSC__KEY_ONE_CALL ((uint64_t)1 << MPSC__KEY_HOLDER_SHIFT)
+#define MPSC__KEY_LOW_MASK (MPSC__KEY_ONE_CALL - 1)
+
+static inline uint64_t mpsc__dbg_key(uint32_t serial, enum mpsc__dbg_state state, enum mpsc__dbg_kind kind,
+                                     bool shared, uint64_t holder)
+{
+    return (serial & MPSC__KEY_SERIAL_MASK) | (uint64_t)state << MPSC__KEY_STATE_SHIFT |
+           (uint64_t)kind << MPSC__KEY_KIND_SHIFT | (shared ? MPSC__KEY_SHARED : 0) |
+           holder << MPSC__KEY_HOLDER_SHIFT;
+}
 
 /* The most events a channel's history keeps (MPSC_DEBUG_OPTIONS history=N). */
 #define MPSC__DBG_HISTORY_MAX 32
@@ -139,15 +218,17 @@ struct mpsc__dbg_chan {
     struct mpsc__dbg_event rx_drop;
     size_t queued_at_drop;
     bool allow_disconnected; /* mpsc_allow_disconnected_send */
-    /* Sends inside the production library, and sends that returned
-     * MPSC_OK (sends_ok is incremented before in_flight is decremented,
-     * both seq_cst; see checks.c, self-deadlock). */
-    _Atomic uint64_t sends_ok;
-    _Atomic unsigned in_flight;
-    /* A blocking receive that found the channel empty and went to sleep. */
-    bool rx_blocked;
+    /* The sends of retired Senders that returned MPSC_OK; with each live
+     * Sender's own count, every such send of the channel (checks.c). */
+    uint64_t retired_sends;
+    /* The receiver's half, on a cache line of its own that no sender
+     * touches: the receives of any form that returned a message (written
+     * by the thread inside the receive, one at a time), and a blocking
+     * receive that found the channel empty and went to sleep (set under
+     * the lock, cleared without it when the receive returns). */
+    _Alignas(64) _Atomic uint64_t received;
+    _Atomic bool rx_blocked;
     struct mpsc__dbg_event rx_block;
-    uint64_t rx_block_sends; /* sends_ok when it found the channel empty */
     struct mpsc__dbg_hist hist[MPSC__DBG_HISTORY_MAX];
     unsigned hist_next, hist_count;
 };
@@ -170,7 +251,8 @@ void mpsc__dbg_compact_decode(uintptr_t compact, enum mpsc__dbg_kind *kind, enum
 struct mpsc__dbg_chan *mpsc__dbg_chan_new(const mpsc_config *cfg);
 void mpsc__dbg_chan_release(struct mpsc__dbg_chan *c);
 struct mpsc__dbg_handle *mpsc__dbg_handle_new(struct mpsc__dbg_chan *c, enum mpsc__dbg_kind kind, void *real,
-                                              uint32_t id, uint32_t generation);
+                                              uint32_t id, uint32_t generation, struct mpsc__dbg_thread *owner,
+                                              bool shared);
 uint32_t mpsc__dbg_next_id(void);
 /* Retires a live handle: it becomes a tombstone.  The newest tombstone is
  * kept at least until the next retirement, so the caller may still read it
@@ -179,6 +261,15 @@ void mpsc__dbg_retire(struct mpsc__dbg_handle *h, enum mpsc__dbg_state how, cons
 /* Every live handle, oldest first (for leaks and for finding who reuses a
  * dropped handle's memory). */
 struct mpsc__dbg_handle *mpsc__dbg_live_first(void);
+/* Stores h's key from its state, kind, shared flag and owner (lock held;
+ * never while a shared handle may have calls inside). */
+void mpsc__dbg_publish_key(struct mpsc__dbg_handle *h);
+/* The record a token leads to, and the token's serial, without the lock:
+ * NULL for anything but a record (mpsc__dbg_lookup, under the lock, then
+ * tells what).  The record may be another serial's by now, or retired:
+ * only its key, compared with the serial, says whether it is the token's
+ * and live. */
+struct mpsc__dbg_handle *mpsc__dbg_find(const void *token, uint32_t *serial);
 
 /* Records a lifecycle event in the channel's history and the trace. */
 void mpsc__dbg_history(struct mpsc__dbg_chan *c, const struct mpsc__dbg_hist *ev);
@@ -207,7 +298,7 @@ struct mpsc__dbg_options {
 extern struct mpsc__dbg_options mpsc__dbg_opt;
 void mpsc__dbg_options_init(void);
 
-/* ---- checks (checks.c) ------------------------------------------------- */
+/* ---- the lock-free half of a record (use.c) ---------------------------- */
 
 /* What a call does with its handle. */
 enum {
@@ -217,13 +308,61 @@ enum {
 };
 
 /*
+ * An ordinary call, a send or a receive of any form: the checks of
+ * mpsc__dbg_enter, made without the lock when the handle is live, of the
+ * right kind and the calling thread's own (or shared), and under the lock
+ * otherwise, where every diagnostic is made.  Returns the live record
+ * marked in use, for mpsc__dbg_leave.  Called, and returns, without the
+ * lock.
+ */
+struct mpsc__dbg_handle *mpsc__dbg_use(const void *token, enum mpsc__dbg_kind want, unsigned use,
+                                       const struct mpsc__site *site);
+/* Marks h in use by a call that passed the checks (with the lock held, or
+ * by its owner without it); mpsc__dbg_leave undoes that, without the lock. */
+void mpsc__dbg_mark(struct mpsc__dbg_handle *h, unsigned use);
+void mpsc__dbg_leave(struct mpsc__dbg_handle *h, unsigned use);
+/* Is a call inside the production library on h now (lock held)? */
+bool mpsc__dbg_in_call(struct mpsc__dbg_handle *h);
+/* Ends h's life for calls without the lock (lock held, after every check
+ * of a move or drop): false if a call on the shared handle got in since
+ * it was checked, which is error E0505 all the same. */
+bool mpsc__dbg_seal(struct mpsc__dbg_handle *h);
+/* A shared Receiver: marks the calling thread as inside a receive on h,
+ * returning the thread that already was, or NULL (error E0277). */
+struct mpsc__dbg_thread *mpsc__dbg_begin_receive(struct mpsc__dbg_handle *h, struct mpsc__dbg_thread *self,
+                                                 const struct mpsc__site *site);
+
+/* Records a call at `site` by thread t: the handle's name, its last use
+ * (unless MPSC__USE_ANY_THREAD) and the call inside (unless
+ * MPSC__USE_CONSUME). */
+void mpsc__dbg_record_call(struct mpsc__dbg_handle *h, const struct mpsc__site *site, struct mpsc__dbg_thread *t,
+                           unsigned use);
+/* The handle's latest use, and the latest call that entered the production
+ * library on it, as events (site.file is NULL for "never"); its name as
+ * the program wrote it at its latest call (lock held). */
+struct mpsc__dbg_event mpsc__dbg_last_use(const struct mpsc__dbg_handle *h);
+struct mpsc__dbg_event mpsc__dbg_entered(const struct mpsc__dbg_handle *h);
+const char *mpsc__dbg_name(const struct mpsc__dbg_handle *h);
+
+/* A send on h returned MPSC_OK, or a receive on c returned a message
+ * (inside the call). */
+void mpsc__dbg_count_send(struct mpsc__dbg_handle *h);
+void mpsc__dbg_count_receive(struct mpsc__dbg_chan *c);
+/* The sends of c's Senders that returned MPSC_OK, retired ones included
+ * (lock held). */
+uint64_t mpsc__dbg_sends(const struct mpsc__dbg_chan *c);
+
+/* ---- checks (checks.c) ------------------------------------------------- */
+
+/*
  * Checks a call on a handle (lock held) and returns its live record, marked
- * in use (mpsc__dbg_leave undoes that), or aborts with the diagnostic.  The
- * calling thread becomes the owner of an unowned handle.
+ * in use (mpsc__dbg_leave undoes that, with or without the lock), or aborts
+ * with the diagnostic.  The calling thread becomes the owner of an unowned
+ * handle.  A move or drop (MPSC__USE_CONSUME) is not marked in use: its
+ * record is sealed against calls without the lock instead.
  */
 struct mpsc__dbg_handle *mpsc__dbg_enter(const void *token, enum mpsc__dbg_kind want, unsigned use,
                                          const struct mpsc__site *site);
-void mpsc__dbg_leave(struct mpsc__dbg_handle *h, unsigned use);
 
 /* Self-deadlock: would a blocking receive on rx by the calling thread,
  * which found the channel empty, never finish?  (Lock held; aborts if so.) */

@@ -13,6 +13,12 @@
  * keeps a one-word summary.  The records live in memory mapped here, not in
  * malloc's, so that tests which count or fail malloc calls see the library's
  * own allocations only.
+ *
+ * The table is read without the lock too (mpsc__dbg_find, for use.c): its
+ * chunks and slots are atomics, stored with release under the lock once
+ * what they point to is ready, and a record's first word, its key, is
+ * never written by the pool, so a stale token may be looked up at any
+ * moment.
  */
 #include "debug.h"
 
@@ -31,13 +37,16 @@ static pthread_once_t registry_once = PTHREAD_ONCE_INIT;
 
 struct pool {
     size_t size;
+    size_t keep; /* leading bytes of an object the pool never writes */
     void *free_list;
     char *cur, *end;
 };
 
-static struct pool handle_pool = {.size = (sizeof(struct mpsc__dbg_handle) + 63) & ~(size_t)63};
+/* A handle's key stays untouched: threads without the lock may read it. */
+static struct pool handle_pool = {.size = (sizeof(struct mpsc__dbg_handle) + 63) & ~(size_t)63,
+                                  .keep = sizeof(_Atomic uint64_t)};
 static struct pool chan_pool = {.size = (sizeof(struct mpsc__dbg_chan) + 63) & ~(size_t)63};
-static struct pool thread_pool = {.size = (sizeof(struct mpsc__dbg_thread) + 15) & ~(size_t)15};
+static struct pool thread_pool = {.size = (sizeof(struct mpsc__dbg_thread) + 63) & ~(size_t)63};
 
 static void *map_zeroed(size_t bytes)
 {
@@ -47,9 +56,9 @@ static void *map_zeroed(size_t bytes)
 
 static void *pool_alloc(struct pool *p)
 {
-    void *x = p->free_list;
+    char *x = p->free_list;
     if (x != NULL) {
-        memcpy(&p->free_list, x, sizeof(void *));
+        memcpy(&p->free_list, x + p->keep, sizeof(void *));
     } else {
         if (p->cur == NULL || (size_t)(p->end - p->cur) < p->size) {
             char *chunk = map_zeroed(CHUNK_BYTES);
@@ -61,13 +70,13 @@ static void *pool_alloc(struct pool *p)
         x = p->cur;
         p->cur += p->size;
     }
-    memset(x, 0, p->size);
+    memset(x + p->keep, 0, p->size - p->keep);
     return x;
 }
 
 static void pool_free(struct pool *p, void *x)
 {
-    memcpy(x, &p->free_list, sizeof(void *));
+    memcpy((char *)x + p->keep, &p->free_list, sizeof(void *));
     p->free_list = x;
 }
 
@@ -84,22 +93,31 @@ void *mpsc__dbg_alloc_thread(void)
 #define TABLE_BITS 16
 #define TABLE_CHUNKS ((TOKEN_SPACE / TOKEN_STRIDE) >> TABLE_BITS)
 
+/* Set once, by registry_init; a thread reads it only after pthread_once
+ * (the lock) or after getting a thread record, which it did under the lock. */
 static char *token_base;
 static uint32_t next_serial = 1; /* serial 0 would be the region's first byte: never used */
-/* serial -> record pointer, or (low bit set) the summary of a dropped tombstone. */
-static uintptr_t *table[TABLE_CHUNKS];
+/* serial -> record pointer, or (low bit set) the summary of a dropped
+ * tombstone, or 0 for a serial not handed out. */
+static _Atomic uintptr_t *_Atomic table[TABLE_CHUNKS];
 
-static uintptr_t *table_slot(uint32_t serial, bool create)
+/* The slot of a serial, or NULL when its chunk does not exist (and create
+ * is false, or the mapping failed: lock held then). */
+static _Atomic uintptr_t *table_slot(uint32_t serial, bool create)
 {
-    uintptr_t **chunk = &table[serial >> TABLE_BITS];
-    if (*chunk == NULL) {
+    _Atomic uintptr_t *_Atomic *entry = &table[serial >> TABLE_BITS];
+    /* Acquire, pairing with the release store below: the chunk's zeroed
+     * slots are seen as zero. */
+    _Atomic uintptr_t *chunk = atomic_load_explicit(entry, memory_order_acquire);
+    if (chunk == NULL) {
         if (!create)
             return NULL;
-        *chunk = map_zeroed(sizeof(uintptr_t) << TABLE_BITS);
-        if (*chunk == NULL)
+        chunk = map_zeroed(sizeof(uintptr_t) << TABLE_BITS);
+        if (chunk == NULL)
             return NULL;
+        atomic_store_explicit(entry, chunk, memory_order_release);
     }
-    return &(*chunk)[serial & (((uint32_t)1 << TABLE_BITS) - 1)];
+    return &chunk[serial & (((uint32_t)1 << TABLE_BITS) - 1)];
 }
 
 void *mpsc__dbg_token(const struct mpsc__dbg_handle *h)
@@ -107,23 +125,31 @@ void *mpsc__dbg_token(const struct mpsc__dbg_handle *h)
     return token_base + (uintptr_t)h->serial * TOKEN_STRIDE;
 }
 
-struct mpsc__dbg_handle *mpsc__dbg_lookup(const void *token, uintptr_t *compact)
+/* The token's slot value (0 for anything that is no token), and its serial. */
+static uintptr_t token_slot(const void *token, uint32_t *serial)
 {
-    *compact = 0;
     uintptr_t t = (uintptr_t)token, base = (uintptr_t)token_base;
     if (token_base == NULL || t < base || t - base >= TOKEN_SPACE || (t - base) % TOKEN_STRIDE != 0)
-        return NULL;
-    uintptr_t serial = (t - base) / TOKEN_STRIDE;
-    if (serial == 0 || serial >= next_serial)
-        return NULL;
-    uintptr_t *slot = table_slot((uint32_t)serial, false);
-    if (slot == NULL || *slot == 0)
-        return NULL;
-    if (*slot & 1) {
-        *compact = *slot;
-        return NULL;
-    }
-    return (struct mpsc__dbg_handle *)*slot;
+        return 0;
+    *serial = (uint32_t)((t - base) / TOKEN_STRIDE);
+    _Atomic uintptr_t *slot = table_slot(*serial, false);
+    /* Acquire, pairing with the release stores of mpsc__dbg_handle_new and
+     * mpsc__dbg_retire: the record, or the summary, is complete. */
+    return slot == NULL ? 0 : atomic_load_explicit(slot, memory_order_acquire);
+}
+
+struct mpsc__dbg_handle *mpsc__dbg_find(const void *token, uint32_t *serial)
+{
+    uintptr_t v = token_slot(token, serial);
+    return v == 0 || (v & 1) ? NULL : (struct mpsc__dbg_handle *)v;
+}
+
+struct mpsc__dbg_handle *mpsc__dbg_lookup(const void *token, uintptr_t *compact)
+{
+    uint32_t serial;
+    uintptr_t v = token_slot(token, &serial);
+    *compact = v & 1 ? v : 0;
+    return v == 0 || (v & 1) ? NULL : (struct mpsc__dbg_handle *)v;
 }
 
 /* A dropped tombstone's summary: bit 0 set, bit 1 the kind, bits 2-3 the
@@ -194,8 +220,6 @@ struct mpsc__dbg_chan *mpsc__dbg_chan_new(const mpsc_config *cfg)
         c->name[n] = '\0';
     }
     c->bound = cfg->bounded ? cfg->bound : SIZE_MAX;
-    atomic_init(&c->sends_ok, 0);
-    atomic_init(&c->in_flight, 0);
     return c;
 }
 
@@ -229,25 +253,39 @@ static void list_remove(struct mpsc__dbg_handle **head, struct mpsc__dbg_handle 
     h->prev = h->next = NULL;
 }
 
+void mpsc__dbg_publish_key(struct mpsc__dbg_handle *h)
+{
+    uint64_t holder = !h->shared && h->owner != NULL ? (uint64_t)h->owner->number + 1 : 0;
+    /* Release, pairing with the acquire load in mpsc__dbg_use: a thread
+     * that finds the handle its own, or shared, by this key also sees the
+     * record as the lock holder wrote it up to here. */
+    atomic_store_explicit(&h->key, mpsc__dbg_key(h->serial, h->state, h->kind, h->shared, holder),
+                          memory_order_release);
+}
+
 struct mpsc__dbg_handle *mpsc__dbg_handle_new(struct mpsc__dbg_chan *c, enum mpsc__dbg_kind kind, void *real,
-                                              uint32_t id, uint32_t generation)
+                                              uint32_t id, uint32_t generation, struct mpsc__dbg_thread *owner,
+                                              bool shared)
 {
     if (token_base == NULL || next_serial >= TOKEN_SPACE / TOKEN_STRIDE)
         return NULL;
-    uintptr_t *slot = table_slot(next_serial, true);
+    _Atomic uintptr_t *slot = table_slot(next_serial, true);
     struct mpsc__dbg_handle *h = slot == NULL ? NULL : pool_alloc(&handle_pool);
     if (h == NULL)
         return NULL;
     h->serial = next_serial++;
-    *slot = (uintptr_t)h;
     h->id = id;
     h->generation = generation;
     h->kind = kind;
     h->state = MPSC__DBG_LIVE;
+    h->owner = owner;
+    h->shared = shared;
     h->real = real;
     h->chan = c;
-    atomic_init(&h->in_use, 0);
-    atomic_init(&h->receiving, NULL);
+    mpsc__dbg_publish_key(h);
+    /* Release, pairing with the acquire load of token_slot: the key above
+     * is stored before the slot leads to the record. */
+    atomic_store_explicit(slot, (uintptr_t)h, memory_order_release);
     c->refs++;
     list_append(&live_head, &live_tail, h);
     if (kind == MPSC__DBG_SENDER) {
@@ -267,8 +305,11 @@ void mpsc__dbg_retire(struct mpsc__dbg_handle *h, enum mpsc__dbg_state how, cons
     struct mpsc__dbg_chan *c = h->chan;
     h->state = how;
     h->retired = *at;
+    mpsc__dbg_publish_key(h);
     list_remove(&live_head, &live_tail, h);
     if (h->kind == MPSC__DBG_SENDER) {
+        /* Relaxed: the calls that counted are over (mpsc__dbg_seal). */
+        c->retired_sends += atomic_load_explicit(&h->sends, memory_order_relaxed);
         if (h->chan_prev != NULL)
             h->chan_prev->chan_next = h->chan_next;
         else
@@ -287,7 +328,9 @@ void mpsc__dbg_retire(struct mpsc__dbg_handle *h, enum mpsc__dbg_state how, cons
         struct mpsc__dbg_handle *old = tomb_head;
         list_remove(&tomb_head, &tomb_tail, old);
         tomb_count--;
-        *table_slot(old->serial, false) = compact_encode(old);
+        /* Release, as in mpsc__dbg_handle_new: the summary is the slot's
+         * whole value; the record's memory may be reused from here on. */
+        atomic_store_explicit(table_slot(old->serial, false), compact_encode(old), memory_order_release);
         mpsc__dbg_chan_release(old->chan);
         pool_free(&handle_pool, old);
     }

@@ -689,8 +689,9 @@ static void history_note(const struct mpsc__dbg_chan *c)
  * (`tx2 = mpsc_sender_clone(tx)`), or its number. */
 static const char *handle_name(char *buf, size_t size, const struct mpsc__dbg_handle *h)
 {
-    if (h->name != NULL)
-        return name_of(buf, size, h->name);
+    const char *expr = mpsc__dbg_name(h);
+    if (expr != NULL)
+        return name_of(buf, size, expr);
     char line[LINE_MAX_BYTES];
     int start, end;
     if (h->origin.site.file != NULL && source_line(h->origin.site.file, h->origin.site.line, line, sizeof line) &&
@@ -849,9 +850,10 @@ void mpsc__render_not_owner(const struct mpsc__dbg_handle *h, const struct mpsc_
     struct mpsc__dbg_thread *self = mpsc__dbg_self();
     name_of(name, sizeof name, site->expr);
     const char *owner = thread_desc(t1, sizeof t1, h->owner), *user = thread_desc(t2, sizeof t2, self);
+    struct mpsc__dbg_event last_use = mpsc__dbg_last_use(h);
     begin("error", "E0373", "`%s` is used by %s, but it is owned by %s", name, user, owner);
-    if (h->last_use.site.file != NULL && h->last_use.thread == h->owner)
-        label(&h->last_use.site, false, "`%s` last used here by its owner, %s", name, owner);
+    if (last_use.site.file != NULL && last_use.thread == h->owner)
+        label(&last_use.site, false, "`%s` last used here by its owner, %s", name, owner);
     else if (same_place(&h->owned.site, &h->origin.site))
         origin_label(h, false, "owned by the thread that created it here");
     else
@@ -871,10 +873,11 @@ void mpsc__render_not_owner(const struct mpsc__dbg_handle *h, const struct mpsc_
 void mpsc__render_moved_while_in_use(const struct mpsc__dbg_handle *h, const struct mpsc__site *site)
 {
     char name[128], t1[64];
+    struct mpsc__dbg_event entered = mpsc__dbg_entered(h);
     name_of(name, sizeof name, site->expr);
     begin("error", "E0505", "cannot move out of `%s` because it is borrowed", name);
-    label(&h->entered.site, false, "borrow of `%s` occurs here: %s is inside this call", name,
-          thread_desc(t1, sizeof t1, h->entered.thread));
+    label(&entered.site, false, "borrow of `%s` occurs here: %s is inside this call", name,
+          thread_desc(t1, sizeof t1, entered.thread));
     label(site, true, "move out of `%s` occurs here", name);
     note("note", "a handle shared between threads must outlive every call on it: the production\n"
                  "library would free it under the other thread");
@@ -936,6 +939,7 @@ void mpsc__render_recv_deadlock(const struct mpsc__dbg_chan *c, const struct mps
 {
     char name[128], t1[64], t2[64], sname[128], gname[128], fix[1024];
     static struct sender_group groups[MAX_LABELS - 2];
+    static struct mpsc__dbg_event last_uses[MAX_LABELS - 2 + 1];
     unsigned ngroups = 0;
     bool orphans = false;
     /* Oldest first: the list is newest first. */
@@ -945,7 +949,11 @@ void mpsc__render_recv_deadlock(const struct mpsc__dbg_chan *c, const struct mps
     for (const struct mpsc__dbg_handle *s = oldest; s != NULL; s = s->chan_prev) {
         bool held = s->owner == recv->thread;
         orphans |= !held;
-        const struct mpsc__site *at = held || s->last_use.site.file == NULL ? &s->origin.site : &s->last_use.site;
+        /* A group made for this Sender takes the same index, and so keeps
+         * the site it points to. */
+        last_uses[ngroups] = mpsc__dbg_last_use(s);
+        const struct mpsc__site *at =
+            held || last_uses[ngroups].site.file == NULL ? &s->origin.site : &last_uses[ngroups].site;
         handle_name(sname, sizeof sname, s);
         struct sender_group *g = NULL;
         for (unsigned i = 0; i < ngroups && g == NULL; i++)
@@ -1017,8 +1025,9 @@ void mpsc__render_send_deadlock(const struct mpsc__dbg_handle *tx, const struct 
     else
         begin("error", "M0003", "send on `%s` can never finish: the channel is full and no other thread can receive",
               name);
-    if (r->last_use.site.file != NULL && r->last_use.thread == r->owner)
-        label(&r->last_use.site, false, "`%s`, %s, is held by this thread, which last used it here", rname, rid);
+    struct mpsc__dbg_event last_use = mpsc__dbg_last_use(r);
+    if (last_use.site.file != NULL && last_use.thread == r->owner)
+        label(&last_use.site, false, "`%s`, %s, is held by this thread, which last used it here", rname, rid);
     else
         origin_label(r, false, "`%s`, %s, is held by this thread", rname, rid);
     label(site, true, "%s waits here for ever", who);
@@ -1073,8 +1082,9 @@ void mpsc__render_leaks(struct mpsc__dbg_handle *const *leaked, size_t n, size_t
         origin_label(h, true, "`%s` created here", name);
         if (h->generation > 1)
             label(&h->created.site, false, "moved here (generation %u)", (unsigned)h->generation);
-        if (h->last_use.site.file != NULL && !same_place(&h->last_use.site, &h->origin.site))
-            label(&h->last_use.site, false, "last used here by %s", thread_desc(t1, sizeof t1, h->last_use.thread));
+        struct mpsc__dbg_event last_use = mpsc__dbg_last_use(h);
+        if (last_use.site.file != NULL && !same_place(&last_use.site, &h->origin.site))
+            label(&last_use.site, false, "last used here by %s", thread_desc(t1, sizeof t1, last_use.thread));
         if (h->shared)
             note("note", "it is shared (mpsc_share), so any thread could have dropped it");
         else if (h->owner == NULL)

@@ -76,6 +76,11 @@ struct mpsc__dbg_thread *mpsc__dbg_self(void)
     return t;
 }
 
+struct mpsc__dbg_thread *mpsc__dbg_self_if_known(void)
+{
+    return self_record;
+}
+
 const char *mpsc__dbg_thread_label(const struct mpsc__dbg_thread *t, char *buf, size_t size)
 {
     if (t->is_main)

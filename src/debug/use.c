@@ -1,0 +1,309 @@
+/*
+ * use.c - the ordinary calls (send, receive, their try_ and timed forms)
+ * checked without the registry lock, and the half of a handle's record that
+ * those calls write: its in-use marks, its count of sends and its latest
+ * sites.  A call on a live handle of the calling thread's own is decided by
+ * one load of the record's key (debug.h); a call on a shared handle counts
+ * itself in with one compare-and-swap of the key.  Anything else (a first
+ * use after a move, a stale or foreign handle, a mistake) takes the lock
+ * and the full checks of checks.c, which make every diagnostic, so the
+ * checks are the same ones either way.
+ */
+#include "debug.h"
+
+/* ---- the latest sites -------------------------------------------------- */
+
+/*
+ * The site words are read only to word a diagnostic, by a thread that holds
+ * the lock, and each points to something that never changes once made (a
+ * static site, a string literal, a thread record whose fields are written
+ * under the lock), so relaxed loads and stores are enough: a diagnostic
+ * that races with a call sees that call or the one before it, each a true
+ * latest use at some moment.  For a shared handle used by two threads at
+ * that moment the site and the thread of one event may come from the two
+ * calls; every other handle has one writer, its owner.
+ */
+static struct mpsc__dbg_event event_of(const struct mpsc__site *site, struct mpsc__dbg_thread *t)
+{
+    struct mpsc__dbg_event ev = {{0}, t};
+    if (site != NULL)
+        ev.site = *site;
+    return ev;
+}
+
+struct mpsc__dbg_event mpsc__dbg_last_use(const struct mpsc__dbg_handle *h)
+{
+    return event_of(atomic_load_explicit(&h->last_use_site, memory_order_relaxed),
+                    atomic_load_explicit(&h->last_use_thread, memory_order_relaxed));
+}
+
+struct mpsc__dbg_event mpsc__dbg_entered(const struct mpsc__dbg_handle *h)
+{
+    return event_of(atomic_load_explicit(&h->entered_site, memory_order_relaxed),
+                    atomic_load_explicit(&h->entered_thread, memory_order_relaxed));
+}
+
+const char *mpsc__dbg_name(const struct mpsc__dbg_handle *h)
+{
+    /* Relaxed: see above. */
+    return atomic_load_explicit(&h->name, memory_order_relaxed);
+}
+
+/* Stores only a changed value, so that a loop's calls from one site keep
+ * the record's cache line clean. */
+#define SET_IF_CHANGED(word, value)                                                                          \
+    do {                                                                                                     \
+        if (atomic_load_explicit((word), memory_order_relaxed) != (value))                                  \
+            atomic_store_explicit((word), (value), memory_order_relaxed);                                   \
+    } while (0)
+
+void mpsc__dbg_record_call(struct mpsc__dbg_handle *h, const struct mpsc__site *site, struct mpsc__dbg_thread *t,
+                           unsigned use)
+{
+    /* Relaxed: see above. */
+    SET_IF_CHANGED(&h->name, site->expr);
+    if (!(use & MPSC__USE_ANY_THREAD)) {
+        SET_IF_CHANGED(&h->last_use_site, site);
+        SET_IF_CHANGED(&h->last_use_thread, t);
+    }
+    if (!(use & MPSC__USE_CONSUME)) {
+        SET_IF_CHANGED(&h->entered_site, site);
+        SET_IF_CHANGED(&h->entered_thread, t);
+    }
+}
+
+/* ---- in use ------------------------------------------------------------ */
+
+static bool key_shared(const struct mpsc__dbg_handle *h)
+{
+    /* Relaxed: the caller is inside a call on h, or holds the lock, and
+     * whether h is shared changes only under the lock while no call is
+     * inside (mpsc__debug_share), so the value cannot be stale. */
+    return (atomic_load_explicit(&h->key, memory_order_relaxed) & MPSC__KEY_SHARED) != 0;
+}
+
+void mpsc__dbg_mark(struct mpsc__dbg_handle *h, unsigned use)
+{
+    if (use & MPSC__USE_ANY_THREAD) {
+        /* Relaxed: counted under the lock, which orders it before the
+         * check of any later move or drop (mpsc__dbg_in_call). */
+        atomic_fetch_add_explicit(&h->any_in_call, 1, memory_order_relaxed);
+    } else if (key_shared(h)) {
+        /* Relaxed: the same, and an add rather than a store because calls
+         * without the lock count themselves in the same word. */
+        atomic_fetch_add_explicit(&h->key, MPSC__KEY_ONE_CALL, memory_order_relaxed);
+    } else {
+        /* Release, pairing with the acquire load in mpsc__dbg_in_call: a
+         * move or drop that sees this call inside also sees the site it
+         * recorded just before (error E0505 quotes it). */
+        atomic_store_explicit(&h->owner_in_call, 1, memory_order_release);
+    }
+}
+
+void mpsc__dbg_leave(struct mpsc__dbg_handle *h, unsigned use)
+{
+    if (use & MPSC__USE_ANY_THREAD) {
+        /* Release, pairing with the acquire load in mpsc__dbg_in_call: the
+         * call's work on the production handle is over before a move or
+         * drop that sees it gone frees that handle. */
+        atomic_fetch_sub_explicit(&h->any_in_call, 1, memory_order_release);
+    } else if (key_shared(h)) {
+        if (use & MPSC__USE_RECEIVE) {
+            /* Release, pairing with the acquire half of the next receive's
+             * exchange (mpsc__dbg_begin_receive), which reads this NULL:
+             * what this receive wrote (the channel's count of receives) is
+             * visible to the next. */
+            atomic_store_explicit(&h->receiving, NULL, memory_order_release);
+        }
+        /* Release, pairing with the acquire compare-and-swap of
+         * mpsc__dbg_seal: the call's work, and its count of sends, are
+         * done before a move or drop that sees no call inside. */
+        atomic_fetch_sub_explicit(&h->key, MPSC__KEY_ONE_CALL, memory_order_release);
+    } else {
+        /* Release, as for any_in_call above. */
+        atomic_store_explicit(&h->owner_in_call, 0, memory_order_release);
+    }
+}
+
+bool mpsc__dbg_in_call(struct mpsc__dbg_handle *h)
+{
+    /* Acquire, pairing with the release stores of mpsc__dbg_mark and
+     * mpsc__dbg_leave (see there). */
+    uint64_t key = atomic_load_explicit(&h->key, memory_order_acquire);
+    return atomic_load_explicit(&h->owner_in_call, memory_order_acquire) != 0 ||
+           atomic_load_explicit(&h->any_in_call, memory_order_acquire) != 0 ||
+           ((key & MPSC__KEY_SHARED) && key >> MPSC__KEY_HOLDER_SHIFT != 0);
+}
+
+bool mpsc__dbg_seal(struct mpsc__dbg_handle *h)
+{
+    /* Relaxed: the lock is held, and only calls on a shared handle change
+     * the key without it. */
+    uint64_t key = atomic_load_explicit(&h->key, memory_order_relaxed);
+    uint64_t live = key & MPSC__KEY_LOW_MASK;
+    /* Retired for calls without the lock; mpsc__dbg_retire stores the
+     * final state. */
+    uint64_t sealed = (live & ~((uint64_t)3 << MPSC__KEY_STATE_SHIFT)) |
+                      (uint64_t)MPSC__DBG_DROPPED << MPSC__KEY_STATE_SHIFT;
+    if (!(key & MPSC__KEY_SHARED)) {
+        /* Relaxed: only the owner, which is here, uses the handle without
+         * the lock; any other thread's call fails to match the new key
+         * and takes the lock, which orders it after this retirement. */
+        atomic_store_explicit(&h->key, sealed, memory_order_relaxed);
+        return true;
+    }
+    /* Acquire, pairing with the release decrement of mpsc__dbg_leave: the
+     * calls that were inside are over, sends counted, before the record is
+     * retired.  Fails, leaving the key alone, while a call is inside. */
+    return atomic_compare_exchange_strong_explicit(&h->key, &live, sealed, memory_order_acquire,
+                                                   memory_order_relaxed);
+}
+
+/* ---- sends ------------------------------------------------------------- */
+
+/*
+ * Relaxed, the counts of sends: the self-deadlock check reads them only when
+ * every live Sender is stuck, and a stuck Sender's sends were all made
+ * before a lock that the check's thread takes after (its owner's latest
+ * lock: the receive that went to sleep, or the mark of its exit), as were
+ * a retired Sender's (retired_sends).  Other counts it may read stale: it
+ * does not use them.
+ */
+void mpsc__dbg_count_send(struct mpsc__dbg_handle *h)
+{
+    if (key_shared(h))
+        atomic_fetch_add_explicit(&h->sends, 1, memory_order_relaxed);
+    else /* one writer, the owner: no read-modify-write needed */
+        atomic_store_explicit(&h->sends, atomic_load_explicit(&h->sends, memory_order_relaxed) + 1,
+                              memory_order_relaxed);
+}
+
+uint64_t mpsc__dbg_sends(const struct mpsc__dbg_chan *c)
+{
+    uint64_t n = c->retired_sends;
+    for (const struct mpsc__dbg_handle *s = c->senders; s != NULL; s = s->chan_next)
+        n += atomic_load_explicit(&s->sends, memory_order_relaxed); /* see above */
+    return n;
+}
+
+void mpsc__dbg_count_receive(struct mpsc__dbg_chan *c)
+{
+    /* One writer at a time, the thread inside the receive (error E0277
+     * stops a second), each ordered after the one before by the release
+     * and acquire that pass the Receiver on (mpsc__dbg_leave and the
+     * exchange of mpsc__dbg_begin_receive, or the lock of a move): no
+     * read-modify-write needed.  Release, pairing with the acquire load
+     * in mpsc__dbg_check_sleeping_receiver: a check that counts this
+     * receive also sees that the receive is no longer asleep. */
+    atomic_store_explicit(&c->received, atomic_load_explicit(&c->received, memory_order_relaxed) + 1,
+                          memory_order_release);
+}
+
+/* ---- receiving --------------------------------------------------------- */
+
+struct mpsc__dbg_thread *mpsc__dbg_begin_receive(struct mpsc__dbg_handle *h, struct mpsc__dbg_thread *self,
+                                                 const struct mpsc__site *site)
+{
+    /* Relaxed: published by the exchange below. */
+    atomic_store_explicit(&self->receive_site, site, memory_order_relaxed);
+    /* Acq_rel: the release half publishes receive_site to a thread whose
+     * exchange finds this one here; the acquire half makes the receive
+     * site of a thread found here visible (error E0277 quotes it). */
+    return atomic_exchange_explicit(&h->receiving, self, memory_order_acq_rel);
+}
+
+_Noreturn static void concurrent_receive(struct mpsc__dbg_handle *h, struct mpsc__dbg_thread *other,
+                                         const struct mpsc__site *site)
+{
+    mpsc__dbg_lock();
+    mpsc__dbg_refresh_name(mpsc__dbg_self());
+    /* Relaxed: ordered by the exchange that found `other` (above). */
+    const struct mpsc__site *other_site = atomic_load_explicit(&other->receive_site, memory_order_relaxed);
+    mpsc__render_concurrent_recv(h, other, other_site, site);
+}
+
+/* ---- a call without the lock ------------------------------------------- */
+
+/*
+ * The calling thread's entry for a token, filled from the registry's table
+ * when the token is new to it.  The record a live token leads to never
+ * changes, so an entry is never out of date while its token is live; once
+ * the token is retired, its record may be reused for another serial, and
+ * the key, which holds the serial, no longer matches: the call then takes
+ * the lock, whose checks read the table.
+ */
+static const struct mpsc__dbg_recent *recent(struct mpsc__dbg_thread *self, const void *token)
+{
+    struct mpsc__dbg_recent *r = &self->recent[((uintptr_t)token >> 3) % MPSC__DBG_RECENT];
+    if (r->token != token) {
+        uint32_t serial;
+        struct mpsc__dbg_handle *h = mpsc__dbg_find(token, &serial);
+        if (h == NULL)
+            return NULL;
+        r->token = token;
+        r->h = h;
+        r->own_key = mpsc__dbg_key(serial, MPSC__DBG_LIVE, MPSC__DBG_SENDER, false, (uint64_t)self->number + 1);
+    }
+    return r;
+}
+
+/* Everything but the calls that pass without the lock. */
+static struct mpsc__dbg_handle *use_locked(const void *token, enum mpsc__dbg_kind want, unsigned use,
+                                           const struct mpsc__site *site)
+{
+    mpsc__dbg_lock();
+    struct mpsc__dbg_handle *h = mpsc__dbg_enter(token, want, use, site);
+    mpsc__dbg_unlock();
+    return h;
+}
+
+struct mpsc__dbg_handle *mpsc__dbg_use(const void *token, enum mpsc__dbg_kind want, unsigned use,
+                                       const struct mpsc__site *site)
+{
+    struct mpsc__dbg_thread *self = mpsc__dbg_self_if_known();
+    const struct mpsc__dbg_recent *r = self != NULL ? recent(self, token) : NULL;
+    if (r != NULL) {
+        struct mpsc__dbg_handle *h = r->h;
+        /* Acquire, pairing with the release store of the key
+         * (mpsc__dbg_publish_key, under the lock): what the lock holder
+         * wrote before it made the handle this thread's is visible. */
+        uint64_t key = atomic_load_explicit(&h->key, memory_order_acquire);
+        if (key == (r->own_key | (uint64_t)want << MPSC__KEY_KIND_SHIFT)) {
+            /* Live, of the right kind, this thread's own: every check of
+             * mpsc__dbg_enter passes, and only this thread could retire it.
+             * No receive mark: another thread's receive would not be its
+             * owner's, and stops at the owner check.  The sites are as this
+             * call would leave them when the latest call to enter the
+             * production library was made here (relaxed: see above): that
+             * call, the owner's, wrote them all, and only a move or drop,
+             * which ends the handle, writes some of them and not that one. */
+            if (atomic_load_explicit(&h->entered_site, memory_order_relaxed) != site)
+                mpsc__dbg_record_call(h, site, self, use);
+            /* Release: as in mpsc__dbg_mark. */
+            atomic_store_explicit(&h->owner_in_call, 1, memory_order_release);
+            return h;
+        }
+        uint64_t shared = (r->own_key & MPSC__KEY_SERIAL_MASK) |
+                          mpsc__dbg_key(0, MPSC__DBG_LIVE, want, true, 0);
+        /* Acquire on success and failure, as the load above: the value read
+         * decides as that one did.  Counted in, the handle cannot be
+         * retired (mpsc__dbg_seal) until mpsc__dbg_leave. */
+        while ((key & MPSC__KEY_LOW_MASK) == shared) {
+            if (atomic_compare_exchange_weak_explicit(&h->key, &key, key + MPSC__KEY_ONE_CALL, memory_order_acquire,
+                                                      memory_order_acquire)) {
+                if (use & MPSC__USE_RECEIVE) {
+                    struct mpsc__dbg_thread *other = mpsc__dbg_begin_receive(h, self, site);
+                    if (other != NULL)
+                        concurrent_receive(h, other, site);
+                }
+                /* After counting in, never before: until then the record
+                 * may be retired and reused.  A move or drop that finds
+                 * this call inside before it gets here quotes the call
+                 * before it (error E0505). */
+                mpsc__dbg_record_call(h, site, self, use);
+                return h;
+            }
+        }
+    }
+    return use_locked(token, want, use, site);
+}
