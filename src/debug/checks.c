@@ -121,7 +121,7 @@ void mpsc__dbg_check_recv_blocks(struct mpsc__dbg_handle *rx, const struct mpsc_
  */
 void mpsc__dbg_check_sleeping_receiver(struct mpsc__dbg_chan *c, const struct mpsc__dbg_event *why)
 {
-    uint64_t received = atomic_load_explicit(&c->received, memory_order_acquire);
+    uint64_t received = mpsc__dbg_receives(c);
     /* Relaxed: set under the lock; cleared as above. */
     if (!atomic_load_explicit(&c->rx_blocked, memory_order_relaxed) || c->receiver == NULL)
         return;

@@ -109,22 +109,25 @@ struct mpsc__dbg_handle {
      * key.  A move or drop while any is inside is error E0505. */
     _Atomic unsigned owner_in_call;
     _Atomic unsigned any_in_call;
-    /* Sender: its sends that returned MPSC_OK (the self-deadlock check,
-     * checks.c).  Written by the owner alone unless shared. */
-    _Atomic uint64_t sends;
-    /* The latest owner-checked call (last use) and the latest call that
-     * went into the production library (entered), as the static site of
-     * the call and its thread; and the handle's expression text at its
-     * latest call.  Each written only when it changes. */
-    _Atomic(const struct mpsc__site *) last_use_site, entered_site;
-    _Atomic(struct mpsc__dbg_thread *) last_use_thread, entered_thread;
+    /* A Sender's sends that returned MPSC_OK, a Receiver's receives that
+     * returned a message (the self-deadlock check, checks.c).  Written by
+     * the owner alone unless shared. */
+    _Atomic uint64_t count;
+    /* Set at creation and unchanged while the handle is live. */
+    void *real;                     /* the production handle (dangling once retired) */
+    struct mpsc__dbg_chan *chan;
+    bool bounded;                   /* its channel has a bound */
+    /* The latest call that went into the production library (entered) and
+     * the latest owner-checked call (last use), as the static site of the
+     * call and its thread; and the handle's expression text at its latest
+     * call.  Each written only when it changes.  Up to here, the words an
+     * ordinary call reads or writes: the first cache line of the record. */
+    _Atomic(const struct mpsc__site *) entered_site, last_use_site;
+    _Atomic(struct mpsc__dbg_thread *) entered_thread, last_use_thread;
     _Atomic(const char *) name;
     /* A shared Receiver: the thread inside a receive call on it, or NULL
      * (error E0277).  Set by exchange, cleared when the receive returns. */
     _Atomic(struct mpsc__dbg_thread *) receiving;
-    /* Set at creation and unchanged while the handle is live. */
-    void *real;                     /* the production handle (dangling once retired) */
-    struct mpsc__dbg_chan *chan;
 
     uint32_t serial; /* its token's number */
     uint32_t id;     /* Sender#id / Receiver#id, kept across moves */
@@ -218,15 +221,12 @@ struct mpsc__dbg_chan {
     struct mpsc__dbg_event rx_drop;
     size_t queued_at_drop;
     bool allow_disconnected; /* mpsc_allow_disconnected_send */
-    /* The sends of retired Senders that returned MPSC_OK; with each live
-     * Sender's own count, every such send of the channel (checks.c). */
-    uint64_t retired_sends;
-    /* The receiver's half, on a cache line of its own that no sender
-     * touches: the receives of any form that returned a message (written
-     * by the thread inside the receive, one at a time), and a blocking
-     * receive that found the channel empty and went to sleep (set under
-     * the lock, cleared without it when the receive returns). */
-    _Alignas(64) _Atomic uint64_t received;
+    /* The counts of retired handles (debug.h, struct mpsc__dbg_handle):
+     * with the live ones', every send that returned MPSC_OK and every
+     * receive that returned a message on the channel (checks.c). */
+    uint64_t retired_sends, retired_receives;
+    /* A blocking receive that found the channel empty and went to sleep:
+     * set under the lock, cleared without it when the receive returns. */
     _Atomic bool rx_blocked;
     struct mpsc__dbg_event rx_block;
     struct mpsc__dbg_hist hist[MPSC__DBG_HISTORY_MAX];
@@ -307,16 +307,6 @@ enum {
     MPSC__USE_ANY_THREAD = 4, /* mpsc_len, mpsc_capacity: no owner check */
 };
 
-/*
- * An ordinary call, a send or a receive of any form: the checks of
- * mpsc__dbg_enter, made without the lock when the handle is live, of the
- * right kind and the calling thread's own (or shared), and under the lock
- * otherwise, where every diagnostic is made.  Returns the live record
- * marked in use, for mpsc__dbg_leave.  Called, and returns, without the
- * lock.
- */
-struct mpsc__dbg_handle *mpsc__dbg_use(const void *token, enum mpsc__dbg_kind want, unsigned use,
-                                       const struct mpsc__site *site);
 /* Marks h in use by a call that passed the checks (with the lock held, or
  * by its owner without it); mpsc__dbg_leave undoes that, without the lock. */
 void mpsc__dbg_mark(struct mpsc__dbg_handle *h, unsigned use);
@@ -344,13 +334,10 @@ struct mpsc__dbg_event mpsc__dbg_last_use(const struct mpsc__dbg_handle *h);
 struct mpsc__dbg_event mpsc__dbg_entered(const struct mpsc__dbg_handle *h);
 const char *mpsc__dbg_name(const struct mpsc__dbg_handle *h);
 
-/* A send on h returned MPSC_OK, or a receive on c returned a message
- * (inside the call). */
-void mpsc__dbg_count_send(struct mpsc__dbg_handle *h);
-void mpsc__dbg_count_receive(struct mpsc__dbg_chan *c);
-/* The sends of c's Senders that returned MPSC_OK, retired ones included
- * (lock held). */
+/* The sends of c's Senders that returned MPSC_OK, and the receives of its
+ * Receivers that returned a message, retired ones included (lock held). */
 uint64_t mpsc__dbg_sends(const struct mpsc__dbg_chan *c);
+uint64_t mpsc__dbg_receives(const struct mpsc__dbg_chan *c);
 
 /* ---- checks (checks.c) ------------------------------------------------- */
 

@@ -282,6 +282,7 @@ struct mpsc__dbg_handle *mpsc__dbg_handle_new(struct mpsc__dbg_chan *c, enum mps
     h->shared = shared;
     h->real = real;
     h->chan = c;
+    h->bounded = c->bound != SIZE_MAX;
     mpsc__dbg_publish_key(h);
     /* Release, pairing with the acquire load of token_slot: the key above
      * is stored before the slot leads to the record. */
@@ -309,7 +310,7 @@ void mpsc__dbg_retire(struct mpsc__dbg_handle *h, enum mpsc__dbg_state how, cons
     list_remove(&live_head, &live_tail, h);
     if (h->kind == MPSC__DBG_SENDER) {
         /* Relaxed: the calls that counted are over (mpsc__dbg_seal). */
-        c->retired_sends += atomic_load_explicit(&h->sends, memory_order_relaxed);
+        c->retired_sends += atomic_load_explicit(&h->count, memory_order_relaxed);
         if (h->chan_prev != NULL)
             h->chan_prev->chan_next = h->chan_next;
         else
@@ -320,6 +321,8 @@ void mpsc__dbg_retire(struct mpsc__dbg_handle *h, enum mpsc__dbg_state how, cons
         c->live_senders--;
     } else if (c->receiver == h) {
         c->receiver = NULL;
+        /* Relaxed: as above. */
+        c->retired_receives += atomic_load_explicit(&h->count, memory_order_relaxed);
     }
     list_append(&tomb_head, &tomb_tail, h);
     tomb_count++;

@@ -1,13 +1,16 @@
 /*
- * use.c - the ordinary calls (send, receive, their try_ and timed forms)
- * checked without the registry lock, and the half of a handle's record that
- * those calls write: its in-use marks, its count of sends and its latest
- * sites.  A call on a live handle of the calling thread's own is decided by
- * one load of the record's key (debug.h); a call on a shared handle counts
- * itself in with one compare-and-swap of the key.  Anything else (a first
- * use after a move, a stale or foreign handle, a mistake) takes the lock
- * and the full checks of checks.c, which make every diagnostic, so the
- * checks are the same ones either way.
+ * use.c - the debug build's entry points for sends and receives of every
+ * form, the calls a program makes most, checked without the registry lock;
+ * and the half of a handle's record that they write: its in-use marks, its
+ * count of sends or receives and its latest sites.  A call on a live handle of the
+ * calling thread's own is decided by one load of the record's key
+ * (debug.h); a call on a shared handle counts itself in with one
+ * compare-and-swap of the key.  Anything else (a first use after a move, a
+ * stale or foreign handle, a mistake) takes the lock and the full checks of
+ * checks.c, which make every diagnostic, so the checks are the same ones
+ * either way.  The lock is also taken for the self-deadlock checks, when a
+ * blocking send finds its channel full or a blocking receive finds it
+ * empty, but never around a blocking production call.
  */
 #include "debug.h"
 
@@ -111,13 +114,13 @@ void mpsc__dbg_leave(struct mpsc__dbg_handle *h, unsigned use)
         if (use & MPSC__USE_RECEIVE) {
             /* Release, pairing with the acquire half of the next receive's
              * exchange (mpsc__dbg_begin_receive), which reads this NULL:
-             * what this receive wrote (the channel's count of receives) is
+             * what this receive wrote (the Receiver's count of receives) is
              * visible to the next. */
             atomic_store_explicit(&h->receiving, NULL, memory_order_release);
         }
         /* Release, pairing with the acquire compare-and-swap of
-         * mpsc__dbg_seal: the call's work, and its count of sends, are
-         * done before a move or drop that sees no call inside. */
+         * mpsc__dbg_seal: the call's work, and its count, are done
+         * before a move or drop that sees no call inside. */
         atomic_fetch_sub_explicit(&h->key, MPSC__KEY_ONE_CALL, memory_order_release);
     } else {
         /* Release, as for any_in_call above. */
@@ -153,13 +156,23 @@ bool mpsc__dbg_seal(struct mpsc__dbg_handle *h)
         return true;
     }
     /* Acquire, pairing with the release decrement of mpsc__dbg_leave: the
-     * calls that were inside are over, sends counted, before the record is
+     * calls that were inside are over, and counted, before the record is
      * retired.  Fails, leaving the key alone, while a call is inside. */
     return atomic_compare_exchange_strong_explicit(&h->key, &live, sealed, memory_order_acquire,
                                                    memory_order_relaxed);
 }
 
-/* ---- sends ------------------------------------------------------------- */
+/* ---- counts of sends and receives -------------------------------------- */
+
+/* One more on h's count (inside a call on h): by its one writer, the owner,
+ * unless it is shared. */
+static void count_one(struct mpsc__dbg_handle *h, memory_order order)
+{
+    if (key_shared(h))
+        atomic_fetch_add_explicit(&h->count, 1, order);
+    else
+        atomic_store_explicit(&h->count, atomic_load_explicit(&h->count, memory_order_relaxed) + 1, order);
+}
 
 /*
  * Relaxed, the counts of sends: the self-deadlock check reads them only when
@@ -169,37 +182,38 @@ bool mpsc__dbg_seal(struct mpsc__dbg_handle *h)
  * a retired Sender's (retired_sends).  Other counts it may read stale: it
  * does not use them.
  */
-void mpsc__dbg_count_send(struct mpsc__dbg_handle *h)
+static void count_send(struct mpsc__dbg_handle *h)
 {
-    if (key_shared(h))
-        atomic_fetch_add_explicit(&h->sends, 1, memory_order_relaxed);
-    else /* one writer, the owner: no read-modify-write needed */
-        atomic_store_explicit(&h->sends, atomic_load_explicit(&h->sends, memory_order_relaxed) + 1,
-                              memory_order_relaxed);
+    count_one(h, memory_order_relaxed);
 }
 
 uint64_t mpsc__dbg_sends(const struct mpsc__dbg_chan *c)
 {
     uint64_t n = c->retired_sends;
     for (const struct mpsc__dbg_handle *s = c->senders; s != NULL; s = s->chan_next)
-        n += atomic_load_explicit(&s->sends, memory_order_relaxed); /* see above */
+        n += atomic_load_explicit(&s->count, memory_order_relaxed); /* see above */
     return n;
 }
 
-void mpsc__dbg_count_receive(struct mpsc__dbg_chan *c)
+/*
+ * Release, pairing with the acquire load in mpsc__dbg_receives: a
+ * self-deadlock check that counts this receive also sees that the receive
+ * is no longer asleep (checks.c).  The receives of a shared Receiver are
+ * one at a time (error E0277), each ordered after the one before by the
+ * exchange that marks it (mpsc__dbg_begin_receive).
+ */
+static void count_receive(struct mpsc__dbg_handle *h)
 {
-    /* One writer at a time, the thread inside the receive (error E0277
-     * stops a second), each ordered after the one before by the release
-     * and acquire that pass the Receiver on (mpsc__dbg_leave and the
-     * exchange of mpsc__dbg_begin_receive, or the lock of a move): no
-     * read-modify-write needed.  Release, pairing with the acquire load
-     * in mpsc__dbg_check_sleeping_receiver: a check that counts this
-     * receive also sees that the receive is no longer asleep. */
-    atomic_store_explicit(&c->received, atomic_load_explicit(&c->received, memory_order_relaxed) + 1,
-                          memory_order_release);
+    count_one(h, memory_order_release);
 }
 
-/* ---- receiving --------------------------------------------------------- */
+uint64_t mpsc__dbg_receives(const struct mpsc__dbg_chan *c)
+{
+    const struct mpsc__dbg_handle *r = c->receiver;
+    return c->retired_receives + (r != NULL ? atomic_load_explicit(&r->count, memory_order_acquire) : 0);
+}
+
+/* ---- one receive at a time --------------------------------------------- */
 
 struct mpsc__dbg_thread *mpsc__dbg_begin_receive(struct mpsc__dbg_handle *h, struct mpsc__dbg_thread *self,
                                                  const struct mpsc__site *site)
@@ -232,19 +246,23 @@ _Noreturn static void concurrent_receive(struct mpsc__dbg_handle *h, struct mpsc
  * the key, which holds the serial, no longer matches: the call then takes
  * the lock, whose checks read the table.
  */
-static const struct mpsc__dbg_recent *recent(struct mpsc__dbg_thread *self, const void *token)
+static const struct mpsc__dbg_recent *recent_fill(struct mpsc__dbg_thread *self, struct mpsc__dbg_recent *r,
+                                                  const void *token)
+{
+    uint32_t serial;
+    struct mpsc__dbg_handle *h = mpsc__dbg_find(token, &serial);
+    if (h == NULL)
+        return NULL;
+    r->token = token;
+    r->h = h;
+    r->own_key = mpsc__dbg_key(serial, MPSC__DBG_LIVE, MPSC__DBG_SENDER, false, (uint64_t)self->number + 1);
+    return r;
+}
+
+static inline const struct mpsc__dbg_recent *recent(struct mpsc__dbg_thread *self, const void *token)
 {
     struct mpsc__dbg_recent *r = &self->recent[((uintptr_t)token >> 3) % MPSC__DBG_RECENT];
-    if (r->token != token) {
-        uint32_t serial;
-        struct mpsc__dbg_handle *h = mpsc__dbg_find(token, &serial);
-        if (h == NULL)
-            return NULL;
-        r->token = token;
-        r->h = h;
-        r->own_key = mpsc__dbg_key(serial, MPSC__DBG_LIVE, MPSC__DBG_SENDER, false, (uint64_t)self->number + 1);
-    }
-    return r;
+    return r->token == token ? r : recent_fill(self, r, token);
 }
 
 /* Everything but the calls that pass without the lock. */
@@ -257,8 +275,14 @@ static struct mpsc__dbg_handle *use_locked(const void *token, enum mpsc__dbg_kin
     return h;
 }
 
-struct mpsc__dbg_handle *mpsc__dbg_use(const void *token, enum mpsc__dbg_kind want, unsigned use,
-                                       const struct mpsc__site *site)
+/*
+ * An ordinary call: the checks of mpsc__dbg_enter, made without the lock
+ * when the handle is live, of the right kind and the calling thread's own
+ * (or shared), and under the lock otherwise.  Returns the live record
+ * marked in use, for mpsc__dbg_leave.
+ */
+static inline struct mpsc__dbg_handle *use_handle(const void *token, enum mpsc__dbg_kind want, unsigned use,
+                                                  const struct mpsc__site *site)
 {
     struct mpsc__dbg_thread *self = mpsc__dbg_self_if_known();
     const struct mpsc__dbg_recent *r = self != NULL ? recent(self, token) : NULL;
@@ -306,4 +330,167 @@ struct mpsc__dbg_handle *mpsc__dbg_use(const void *token, enum mpsc__dbg_kind wa
         }
     }
     return use_locked(token, want, use, site);
+}
+
+/* ---- sending ----------------------------------------------------------- */
+
+enum form { BLOCKING, TRY, TIMEOUT };
+
+/* After the production send, inside the call. */
+static mpsc_status sent(struct mpsc__dbg_handle *h, mpsc_status st, const struct mpsc__site *site)
+{
+    if (st == MPSC_OK) {
+        count_send(h);
+    } else if (st == MPSC_DISCONNECTED) {
+        mpsc__dbg_lock();
+        mpsc__dbg_check_disconnected_send(h, site);
+        mpsc__dbg_unlock();
+    }
+    mpsc__dbg_leave(h, 0);
+    return st;
+}
+
+/* A blocking send that found its bounded channel full: under the lock, the
+ * question whether any other thread could ever make room, then the
+ * production send. */
+static mpsc_status send_wait(struct mpsc__dbg_handle *h, const void *msg, const struct mpsc__site *site)
+{
+    mpsc_status st;
+    mpsc__dbg_lock();
+    if (mpsc__dbg_receiver_is_mine(h->chan, mpsc__dbg_self())) {
+        /* Only this thread could make room or take the message, and it is
+         * here: if the send cannot finish now, it never will. */
+        st = (mpsc_try_send)(h->real, msg);
+        if (st == MPSC_FULL)
+            mpsc__render_send_deadlock(h, site);
+        mpsc__dbg_unlock();
+        return st;
+    }
+    mpsc__dbg_unlock();
+    return (mpsc_send)(h->real, msg);
+}
+
+static mpsc_status send_form(mpsc_sender *tx, const void *msg, enum form form, uint64_t timeout_ns,
+                             const struct mpsc__site *site)
+{
+    if (tx == NULL) /* every form answers MPSC_EINVAL, as in production */
+        return (mpsc_try_send)(NULL, msg);
+    struct mpsc__dbg_handle *h = use_handle(tx, MPSC__DBG_SENDER, 0, site);
+    mpsc_status st;
+    if (form == BLOCKING && h->bounded) {
+        /* First without blocking: the self-deadlock check only if full. */
+        st = (mpsc_try_send)(h->real, msg);
+        if (st == MPSC_FULL)
+            st = send_wait(h, msg, site);
+    } else if (form == BLOCKING) {
+        st = (mpsc_send)(h->real, msg);
+    } else if (form == TRY) {
+        st = (mpsc_try_send)(h->real, msg);
+    } else {
+        st = (mpsc_send_timeout)(h->real, msg, timeout_ns);
+    }
+    return sent(h, st, site);
+}
+
+mpsc_status mpsc__debug_send(mpsc_sender *tx, const void *msg, const struct mpsc__site *site)
+{
+    return send_form(tx, msg, BLOCKING, 0, site);
+}
+
+mpsc_status mpsc__debug_try_send(mpsc_sender *tx, const void *msg, const struct mpsc__site *site)
+{
+    return send_form(tx, msg, TRY, 0, site);
+}
+
+mpsc_status mpsc__debug_send_timeout(mpsc_sender *tx, const void *msg, uint64_t timeout_ns,
+                                     const struct mpsc__site *site)
+{
+    return send_form(tx, msg, TIMEOUT, timeout_ns, site);
+}
+
+/* ---- receiving --------------------------------------------------------- */
+
+/* After the production receive, inside the call. */
+static mpsc_status received(struct mpsc__dbg_handle *h, mpsc_status st, const struct mpsc__site *site)
+{
+    if (st == MPSC_OK) {
+        count_receive(h);
+    } else if (st == MPSC_DISCONNECTED) {
+        mpsc__dbg_lock();
+        mpsc__dbg_check_disconnected_recv(h, site);
+        mpsc__dbg_unlock();
+    }
+    mpsc__dbg_leave(h, MPSC__USE_RECEIVE);
+    return st;
+}
+
+/* A blocking receive that found the channel empty: again under the lock (a
+ * Sender's owner may have sent and exited meanwhile), and then either no
+ * other thread can ever send (abort) or the receiver sleeps with a note of
+ * where. */
+static mpsc_status recv_wait(struct mpsc__dbg_handle *h, void *out, const struct mpsc__site *site)
+{
+    struct mpsc__dbg_chan *c = h->chan;
+    mpsc__dbg_lock();
+    mpsc_status st = (mpsc_try_recv)(h->real, out);
+    if (st != MPSC_EMPTY) {
+        mpsc__dbg_unlock();
+        return st;
+    }
+    mpsc__dbg_check_recv_blocks(h, site);
+    c->rx_block = (struct mpsc__dbg_event){*site, mpsc__dbg_self()};
+    /* Relaxed: read under the lock, which orders this store before it. */
+    atomic_store_explicit(&c->rx_blocked, true, memory_order_relaxed);
+    mpsc__dbg_unlock();
+    st = (mpsc_recv)(h->real, out);
+    /* Relaxed: published by the count of the receive, in received(), which
+     * must come after it (mpsc__dbg_check_sleeping_receiver). */
+    atomic_store_explicit(&c->rx_blocked, false, memory_order_relaxed);
+    return st;
+}
+
+static mpsc_status recv_form(mpsc_receiver *rx, void *out, enum form form, uint64_t timeout_ns,
+                             const struct timespec *deadline, const struct mpsc__site *site)
+{
+    if (rx == NULL) /* every form answers MPSC_EINVAL, as in production */
+        return (mpsc_try_recv)(NULL, out);
+    struct mpsc__dbg_handle *h = use_handle(rx, MPSC__DBG_RECEIVER, MPSC__USE_RECEIVE, site);
+    mpsc_status st;
+    if (form == BLOCKING) {
+        /* First without blocking: the self-deadlock check only if empty. */
+        st = (mpsc_try_recv)(h->real, out);
+        if (st == MPSC_EMPTY)
+            st = recv_wait(h, out, site);
+    } else if (deadline != NULL) {
+        st = (mpsc_recv_deadline)(h->real, out, deadline);
+    } else if (form == TRY) {
+        st = (mpsc_try_recv)(h->real, out);
+    } else {
+        st = (mpsc_recv_timeout)(h->real, out, timeout_ns);
+    }
+    return received(h, st, site);
+}
+
+mpsc_status mpsc__debug_recv(mpsc_receiver *rx, void *out, const struct mpsc__site *site)
+{
+    return recv_form(rx, out, BLOCKING, 0, NULL, site);
+}
+
+mpsc_status mpsc__debug_try_recv(mpsc_receiver *rx, void *out, const struct mpsc__site *site)
+{
+    return recv_form(rx, out, TRY, 0, NULL, site);
+}
+
+mpsc_status mpsc__debug_recv_timeout(mpsc_receiver *rx, void *out, uint64_t timeout_ns,
+                                     const struct mpsc__site *site)
+{
+    return recv_form(rx, out, TIMEOUT, timeout_ns, NULL, site);
+}
+
+mpsc_status mpsc__debug_recv_deadline(mpsc_receiver *rx, void *out, const struct timespec *deadline,
+                                      const struct mpsc__site *site)
+{
+    if (deadline == NULL)
+        return (mpsc_recv_deadline)(NULL, out, NULL);
+    return recv_form(rx, out, TIMEOUT, 0, deadline, site);
 }
