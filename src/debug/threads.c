@@ -14,7 +14,11 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-static _Thread_local struct mpsc__dbg_thread *self_record;
+/* Read on every send and receive (use.c): the initial-exec model makes that
+ * one load from the thread pointer, where the default for a shared library
+ * calls __tls_get_addr.  One pointer fits the static TLS space that glibc
+ * keeps for libraries loaded later with dlopen. */
+static _Thread_local struct mpsc__dbg_thread *self_record __attribute__((tls_model("initial-exec")));
 static unsigned next_number = 1;
 static pthread_key_t exit_key;
 /* The process's name, which unnamed threads inherit. */
