@@ -57,9 +57,20 @@ struct mpsc__dbg_thread {
 
 /* The calling thread's record (created on its first call); lock held. */
 struct mpsc__dbg_thread *mpsc__dbg_self(void);
-/* The calling thread's record, or NULL before its first call; no lock
- * needed.  A thread that has a record has seen the registry set up. */
-struct mpsc__dbg_thread *mpsc__dbg_self_if_known(void);
+/*
+ * The calling thread's record, or NULL before its first call; no lock
+ * needed.  A thread that has a record has seen the registry set up.  Read
+ * on every send and receive (use.c): the initial-exec model makes that one
+ * load from the thread pointer, where the default for a shared library
+ * calls __tls_get_addr; one pointer fits the static TLS space that glibc
+ * keeps for libraries loaded later with dlopen.  Written by threads.c.
+ */
+extern _Thread_local struct mpsc__dbg_thread *mpsc__dbg_self_record __attribute__((tls_model("initial-exec")));
+
+static inline struct mpsc__dbg_thread *mpsc__dbg_self_if_known(void)
+{
+    return mpsc__dbg_self_record;
+}
 /* Re-reads the calling thread's name, which it may have set since. */
 void mpsc__dbg_refresh_name(struct mpsc__dbg_thread *t);
 void mpsc__dbg_threads_init(void);

@@ -14,11 +14,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-/* Read on every send and receive (use.c): the initial-exec model makes that
- * one load from the thread pointer, where the default for a shared library
- * calls __tls_get_addr.  One pointer fits the static TLS space that glibc
- * keeps for libraries loaded later with dlopen. */
-static _Thread_local struct mpsc__dbg_thread *self_record __attribute__((tls_model("initial-exec")));
+/* Initial-exec here too: the model of the definition is the one its own
+ * accesses use (debug.h says why). */
+_Thread_local struct mpsc__dbg_thread *mpsc__dbg_self_record __attribute__((tls_model("initial-exec")));
 static unsigned next_number = 1;
 static pthread_key_t exit_key;
 /* The process's name, which unnamed threads inherit. */
@@ -64,7 +62,7 @@ void mpsc__dbg_refresh_name(struct mpsc__dbg_thread *t)
 
 struct mpsc__dbg_thread *mpsc__dbg_self(void)
 {
-    struct mpsc__dbg_thread *t = self_record;
+    struct mpsc__dbg_thread *t = mpsc__dbg_self_record;
     if (t != NULL)
         return t;
     t = mpsc__dbg_alloc_thread();
@@ -73,16 +71,11 @@ struct mpsc__dbg_thread *mpsc__dbg_self(void)
     t->is_main = is_main_thread();
     t->number = t->is_main ? 0 : next_number++;
     mpsc__dbg_refresh_name(t);
-    self_record = t;
+    mpsc__dbg_self_record = t;
     /* The key's destructor runs when this thread exits (not for the main
      * thread, whose exit ends the process). */
     pthread_setspecific(exit_key, t);
     return t;
-}
-
-struct mpsc__dbg_thread *mpsc__dbg_self_if_known(void)
-{
-    return self_record;
 }
 
 const char *mpsc__dbg_thread_label(const struct mpsc__dbg_thread *t, char *buf, size_t size)
