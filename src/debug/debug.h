@@ -113,17 +113,16 @@ struct mpsc__dbg_handle {
      * under the lock whenever state, shared or owner change; without the
      * lock only a shared handle's count of calls changes. */
     _Atomic uint64_t key;
-    /* The owner's own call inside the production library on a handle that
-     * is not shared (0 or 1, written only by the owner), and the calls that
-     * any thread may make (mpsc_len, mpsc_capacity: counted under the lock,
-     * uncounted without it).  Calls on a shared handle are counted in the
-     * key.  A move or drop while any is inside is error E0505. */
-    _Atomic unsigned owner_in_call;
+    /* Bit 0: the owner's call inside the production library on a handle
+     * that is not shared.  Above it, twice a Sender's count of sends that
+     * returned MPSC_OK, or a Receiver's of receives that returned a message
+     * (the self-deadlock checks, checks.c).  Written by the owner alone
+     * unless shared; calls on a shared handle are counted in the key. */
+    _Atomic uint64_t calls;
+    /* The calls that any thread may make (mpsc_len, mpsc_capacity) inside
+     * the production library: counted under the lock, uncounted without
+     * it.  A move or drop while any call is inside is error E0505. */
     _Atomic unsigned any_in_call;
-    /* A Sender's sends that returned MPSC_OK, a Receiver's receives that
-     * returned a message (the self-deadlock check, checks.c).  Written by
-     * the owner alone unless shared. */
-    _Atomic uint64_t count;
     /* Set at creation and unchanged while the handle is live. */
     void *real;                     /* the production handle (dangling once retired) */
     struct mpsc__dbg_chan *chan;
@@ -345,8 +344,11 @@ struct mpsc__dbg_event mpsc__dbg_last_use(const struct mpsc__dbg_handle *h);
 struct mpsc__dbg_event mpsc__dbg_entered(const struct mpsc__dbg_handle *h);
 const char *mpsc__dbg_name(const struct mpsc__dbg_handle *h);
 
-/* The sends of c's Senders that returned MPSC_OK, and the receives of its
- * Receivers that returned a message, retired ones included (lock held). */
+/* A retiring handle's count of sends or receives (lock held, every call on
+ * it over).  The sends of c's Senders that returned MPSC_OK, and the
+ * receives of its Receivers that returned a message, retired ones included
+ * (lock held). */
+uint64_t mpsc__dbg_count(const struct mpsc__dbg_handle *h);
 uint64_t mpsc__dbg_sends(const struct mpsc__dbg_chan *c);
 uint64_t mpsc__dbg_receives(const struct mpsc__dbg_chan *c);
 

@@ -309,8 +309,7 @@ void mpsc__dbg_retire(struct mpsc__dbg_handle *h, enum mpsc__dbg_state how, cons
     mpsc__dbg_publish_key(h);
     list_remove(&live_head, &live_tail, h);
     if (h->kind == MPSC__DBG_SENDER) {
-        /* Relaxed: the calls that counted are over (mpsc__dbg_seal). */
-        c->retired_sends += atomic_load_explicit(&h->count, memory_order_relaxed);
+        c->retired_sends += mpsc__dbg_count(h);
         if (h->chan_prev != NULL)
             h->chan_prev->chan_next = h->chan_next;
         else
@@ -321,8 +320,7 @@ void mpsc__dbg_retire(struct mpsc__dbg_handle *h, enum mpsc__dbg_state how, cons
         c->live_senders--;
     } else if (c->receiver == h) {
         c->receiver = NULL;
-        /* Relaxed: as above. */
-        c->retired_receives += atomic_load_explicit(&h->count, memory_order_relaxed);
+        c->retired_receives += mpsc__dbg_count(h);
     }
     list_append(&tomb_head, &tomb_tail, h);
     tomb_count++;

@@ -14,6 +14,13 @@
  */
 #include "debug.h"
 
+/* The helpers of every send and receive, inlined whatever the compiler
+ * thinks of their size: a call would cost about as much as their work.
+ * (The debug build needs GCC or Clang anyway, mpsc_debug.h.) */
+#define HOT static inline __attribute__((always_inline))
+/* And the rest of them, kept out of the way of the common path. */
+#define COLD static __attribute__((noinline, cold))
+
 /* ---- the latest sites -------------------------------------------------- */
 
 /*
@@ -77,13 +84,24 @@ void mpsc__dbg_record_call(struct mpsc__dbg_handle *h, const struct mpsc__site *
 
 /* ---- in use ------------------------------------------------------------ */
 
-static bool key_shared(const struct mpsc__dbg_handle *h)
+HOT bool key_shared(const struct mpsc__dbg_handle *h)
 {
     /* Relaxed: the caller is inside a call on h, or holds the lock, and
      * whether h is shared changes only under the lock while no call is
      * inside (mpsc__debug_share), so the value cannot be stale. */
     return (atomic_load_explicit(&h->key, memory_order_relaxed) & MPSC__KEY_SHARED) != 0;
 }
+
+/*
+ * A handle's calls word (debug.h): bit 0, its owner's call inside the
+ * production library (a handle that is not shared); above it, twice its
+ * count of sends that returned MPSC_OK or receives that returned a message.
+ * Its owner writes it alone, with plain stores, unless the handle is shared:
+ * then the calls inside are counted in the key, and the counts added with a
+ * read-modify-write.
+ */
+#define CALL_INSIDE 1u
+#define CALL_DONE 2u
 
 void mpsc__dbg_mark(struct mpsc__dbg_handle *h, unsigned use)
 {
@@ -99,23 +117,29 @@ void mpsc__dbg_mark(struct mpsc__dbg_handle *h, unsigned use)
         /* Release, pairing with the acquire load in mpsc__dbg_in_call: a
          * move or drop that sees this call inside also sees the site it
          * recorded just before (error E0505 quotes it). */
-        atomic_store_explicit(&h->owner_in_call, 1, memory_order_release);
+        atomic_store_explicit(&h->calls, atomic_load_explicit(&h->calls, memory_order_relaxed) + CALL_INSIDE,
+                              memory_order_release);
     }
 }
 
-void mpsc__dbg_leave(struct mpsc__dbg_handle *h, unsigned use)
+/* The end of a call marked in use: counted if it sent or received a message
+ * (`done`), then unmarked.  `shared`: the call was counted in the key. */
+HOT void end_call(struct mpsc__dbg_handle *h, unsigned use, bool shared, bool done)
 {
     if (use & MPSC__USE_ANY_THREAD) {
         /* Release, pairing with the acquire load in mpsc__dbg_in_call: the
          * call's work on the production handle is over before a move or
          * drop that sees it gone frees that handle. */
         atomic_fetch_sub_explicit(&h->any_in_call, 1, memory_order_release);
-    } else if (key_shared(h)) {
+    } else if (shared) {
+        /* Release, as the store below. */
+        if (done)
+            atomic_fetch_add_explicit(&h->calls, CALL_DONE, memory_order_release);
         if (use & MPSC__USE_RECEIVE) {
             /* Release, pairing with the acquire half of the next receive's
              * exchange (mpsc__dbg_begin_receive), which reads this NULL:
-             * what this receive wrote (the Receiver's count of receives) is
-             * visible to the next. */
+             * the receives of a shared Receiver are one at a time, each
+             * after what the one before did. */
             atomic_store_explicit(&h->receiving, NULL, memory_order_release);
         }
         /* Release, pairing with the acquire compare-and-swap of
@@ -123,17 +147,28 @@ void mpsc__dbg_leave(struct mpsc__dbg_handle *h, unsigned use)
          * before a move or drop that sees no call inside. */
         atomic_fetch_sub_explicit(&h->key, MPSC__KEY_ONE_CALL, memory_order_release);
     } else {
-        /* Release, as for any_in_call above. */
-        atomic_store_explicit(&h->owner_in_call, 0, memory_order_release);
+        /* Release, pairing with the acquire loads of mpsc__dbg_in_call and
+         * mpsc__dbg_receives: a move or drop that sees the call over, and
+         * a self-deadlock check that counts a receive, see what the call
+         * did before (a receive that slept is awake again, checks.c). */
+        atomic_store_explicit(&h->calls,
+                              atomic_load_explicit(&h->calls, memory_order_relaxed) - CALL_INSIDE +
+                                  (done ? CALL_DONE : 0),
+                              memory_order_release);
     }
+}
+
+void mpsc__dbg_leave(struct mpsc__dbg_handle *h, unsigned use)
+{
+    end_call(h, use, key_shared(h), false);
 }
 
 bool mpsc__dbg_in_call(struct mpsc__dbg_handle *h)
 {
     /* Acquire, pairing with the release stores of mpsc__dbg_mark and
-     * mpsc__dbg_leave (see there). */
+     * end_call (see there). */
     uint64_t key = atomic_load_explicit(&h->key, memory_order_acquire);
-    return atomic_load_explicit(&h->owner_in_call, memory_order_acquire) != 0 ||
+    return (atomic_load_explicit(&h->calls, memory_order_acquire) & CALL_INSIDE) != 0 ||
            atomic_load_explicit(&h->any_in_call, memory_order_acquire) != 0 ||
            ((key & MPSC__KEY_SHARED) && key >> MPSC__KEY_HOLDER_SHIFT != 0);
 }
@@ -155,8 +190,8 @@ bool mpsc__dbg_seal(struct mpsc__dbg_handle *h)
         atomic_store_explicit(&h->key, sealed, memory_order_relaxed);
         return true;
     }
-    /* Acquire, pairing with the release decrement of mpsc__dbg_leave: the
-     * calls that were inside are over, and counted, before the record is
+    /* Acquire, pairing with the release decrement of end_call: the calls
+     * that were inside are over, and counted, before the record is
      * retired.  Fails, leaving the key alone, while a call is inside. */
     return atomic_compare_exchange_strong_explicit(&h->key, &live, sealed, memory_order_acquire,
                                                    memory_order_relaxed);
@@ -164,14 +199,11 @@ bool mpsc__dbg_seal(struct mpsc__dbg_handle *h)
 
 /* ---- counts of sends and receives -------------------------------------- */
 
-/* One more on h's count (inside a call on h): by its one writer, the owner,
- * unless it is shared. */
-static void count_one(struct mpsc__dbg_handle *h, memory_order order)
+uint64_t mpsc__dbg_count(const struct mpsc__dbg_handle *h)
 {
-    if (key_shared(h))
-        atomic_fetch_add_explicit(&h->count, 1, order);
-    else
-        atomic_store_explicit(&h->count, atomic_load_explicit(&h->count, memory_order_relaxed) + 1, order);
+    /* Relaxed: the caller holds the lock after every call on h is over
+     * (a retirement, mpsc__dbg_seal). */
+    return atomic_load_explicit(&h->calls, memory_order_relaxed) / CALL_DONE;
 }
 
 /*
@@ -182,35 +214,20 @@ static void count_one(struct mpsc__dbg_handle *h, memory_order order)
  * a retired Sender's (retired_sends).  Other counts it may read stale: it
  * does not use them.
  */
-static void count_send(struct mpsc__dbg_handle *h)
-{
-    count_one(h, memory_order_relaxed);
-}
-
 uint64_t mpsc__dbg_sends(const struct mpsc__dbg_chan *c)
 {
     uint64_t n = c->retired_sends;
     for (const struct mpsc__dbg_handle *s = c->senders; s != NULL; s = s->chan_next)
-        n += atomic_load_explicit(&s->count, memory_order_relaxed); /* see above */
+        n += atomic_load_explicit(&s->calls, memory_order_relaxed) / CALL_DONE;
     return n;
-}
-
-/*
- * Release, pairing with the acquire load in mpsc__dbg_receives: a
- * self-deadlock check that counts this receive also sees that the receive
- * is no longer asleep (checks.c).  The receives of a shared Receiver are
- * one at a time (error E0277), each ordered after the one before by the
- * exchange that marks it (mpsc__dbg_begin_receive).
- */
-static void count_receive(struct mpsc__dbg_handle *h)
-{
-    count_one(h, memory_order_release);
 }
 
 uint64_t mpsc__dbg_receives(const struct mpsc__dbg_chan *c)
 {
     const struct mpsc__dbg_handle *r = c->receiver;
-    return c->retired_receives + (r != NULL ? atomic_load_explicit(&r->count, memory_order_acquire) : 0);
+    /* Acquire, pairing with the release store of end_call (see there). */
+    return c->retired_receives +
+           (r != NULL ? atomic_load_explicit(&r->calls, memory_order_acquire) / CALL_DONE : 0);
 }
 
 /* ---- one receive at a time --------------------------------------------- */
@@ -226,7 +243,7 @@ struct mpsc__dbg_thread *mpsc__dbg_begin_receive(struct mpsc__dbg_handle *h, str
     return atomic_exchange_explicit(&h->receiving, self, memory_order_acq_rel);
 }
 
-_Noreturn static void concurrent_receive(struct mpsc__dbg_handle *h, struct mpsc__dbg_thread *other,
+_Noreturn COLD void concurrent_receive(struct mpsc__dbg_handle *h, struct mpsc__dbg_thread *other,
                                          const struct mpsc__site *site)
 {
     mpsc__dbg_lock();
@@ -246,8 +263,8 @@ _Noreturn static void concurrent_receive(struct mpsc__dbg_handle *h, struct mpsc
  * the key, which holds the serial, no longer matches: the call then takes
  * the lock, whose checks read the table.
  */
-static const struct mpsc__dbg_recent *recent_fill(struct mpsc__dbg_thread *self, struct mpsc__dbg_recent *r,
-                                                  const void *token)
+COLD const struct mpsc__dbg_recent *recent_fill(struct mpsc__dbg_thread *self, struct mpsc__dbg_recent *r,
+                                                const void *token)
 {
     uint32_t serial;
     struct mpsc__dbg_handle *h = mpsc__dbg_find(token, &serial);
@@ -259,60 +276,27 @@ static const struct mpsc__dbg_recent *recent_fill(struct mpsc__dbg_thread *self,
     return r;
 }
 
-static inline const struct mpsc__dbg_recent *recent(struct mpsc__dbg_thread *self, const void *token)
+HOT const struct mpsc__dbg_recent *recent(struct mpsc__dbg_thread *self, const void *token)
 {
     struct mpsc__dbg_recent *r = &self->recent[((uintptr_t)token >> 3) % MPSC__DBG_RECENT];
     return r->token == token ? r : recent_fill(self, r, token);
 }
 
-/* Everything but the calls that pass without the lock. */
-static struct mpsc__dbg_handle *use_locked(const void *token, enum mpsc__dbg_kind want, unsigned use,
-                                           const struct mpsc__site *site)
+/* A call that is not on a handle of the calling thread's own: on a shared
+ * handle, without the lock still; anything else, under it. */
+COLD struct mpsc__dbg_handle *use_other(struct mpsc__dbg_thread *self, const struct mpsc__dbg_recent *r,
+                                        const void *token, enum mpsc__dbg_kind want, unsigned use,
+                                        const struct mpsc__site *site, bool *shared)
 {
-    mpsc__dbg_lock();
-    struct mpsc__dbg_handle *h = mpsc__dbg_enter(token, want, use, site);
-    mpsc__dbg_unlock();
-    return h;
-}
-
-/*
- * An ordinary call: the checks of mpsc__dbg_enter, made without the lock
- * when the handle is live, of the right kind and the calling thread's own
- * (or shared), and under the lock otherwise.  Returns the live record
- * marked in use, for mpsc__dbg_leave.
- */
-static inline struct mpsc__dbg_handle *use_handle(const void *token, enum mpsc__dbg_kind want, unsigned use,
-                                                  const struct mpsc__site *site)
-{
-    struct mpsc__dbg_thread *self = mpsc__dbg_self_if_known();
-    const struct mpsc__dbg_recent *r = self != NULL ? recent(self, token) : NULL;
     if (r != NULL) {
         struct mpsc__dbg_handle *h = r->h;
-        /* Acquire, pairing with the release store of the key
-         * (mpsc__dbg_publish_key, under the lock): what the lock holder
-         * wrote before it made the handle this thread's is visible. */
+        uint64_t shared_key = (r->own_key & MPSC__KEY_SERIAL_MASK) |
+                              mpsc__dbg_key(0, MPSC__DBG_LIVE, want, true, 0);
+        /* Acquire, on success and failure, as the load in use_handle: the
+         * value read decides as that one did.  Counted in, the handle
+         * cannot be retired (mpsc__dbg_seal) until end_call. */
         uint64_t key = atomic_load_explicit(&h->key, memory_order_acquire);
-        if (key == (r->own_key | (uint64_t)want << MPSC__KEY_KIND_SHIFT)) {
-            /* Live, of the right kind, this thread's own: every check of
-             * mpsc__dbg_enter passes, and only this thread could retire it.
-             * No receive mark: another thread's receive would not be its
-             * owner's, and stops at the owner check.  The sites are as this
-             * call would leave them when the latest call to enter the
-             * production library was made here (relaxed: see above): that
-             * call, the owner's, wrote them all, and only a move or drop,
-             * which ends the handle, writes some of them and not that one. */
-            if (atomic_load_explicit(&h->entered_site, memory_order_relaxed) != site)
-                mpsc__dbg_record_call(h, site, self, use);
-            /* Release: as in mpsc__dbg_mark. */
-            atomic_store_explicit(&h->owner_in_call, 1, memory_order_release);
-            return h;
-        }
-        uint64_t shared = (r->own_key & MPSC__KEY_SERIAL_MASK) |
-                          mpsc__dbg_key(0, MPSC__DBG_LIVE, want, true, 0);
-        /* Acquire on success and failure, as the load above: the value read
-         * decides as that one did.  Counted in, the handle cannot be
-         * retired (mpsc__dbg_seal) until mpsc__dbg_leave. */
-        while ((key & MPSC__KEY_LOW_MASK) == shared) {
+        while ((key & MPSC__KEY_LOW_MASK) == shared_key) {
             if (atomic_compare_exchange_weak_explicit(&h->key, &key, key + MPSC__KEY_ONE_CALL, memory_order_acquire,
                                                       memory_order_acquire)) {
                 if (use & MPSC__USE_RECEIVE) {
@@ -325,35 +309,80 @@ static inline struct mpsc__dbg_handle *use_handle(const void *token, enum mpsc__
                  * this call inside before it gets here quotes the call
                  * before it (error E0505). */
                 mpsc__dbg_record_call(h, site, self, use);
+                *shared = true;
                 return h;
             }
         }
     }
-    return use_locked(token, want, use, site);
+    mpsc__dbg_lock();
+    struct mpsc__dbg_handle *h = mpsc__dbg_enter(token, want, use, site);
+    mpsc__dbg_unlock();
+    *shared = key_shared(h);
+    return h;
+}
+
+/*
+ * An ordinary call: the checks of mpsc__dbg_enter, made without the lock
+ * when the handle is live, of the right kind and the calling thread's own
+ * (or shared), and under the lock otherwise.  Returns the live record
+ * marked in use, for end_call, and whether the mark is in the key.
+ */
+HOT struct mpsc__dbg_handle *use_handle(const void *token, enum mpsc__dbg_kind want, unsigned use,
+                                       const struct mpsc__site *site, bool *shared)
+{
+    struct mpsc__dbg_thread *self = mpsc__dbg_self_if_known();
+    const struct mpsc__dbg_recent *r = self != NULL ? recent(self, token) : NULL;
+    if (r != NULL) {
+        struct mpsc__dbg_handle *h = r->h;
+        /* Acquire, pairing with the release store of the key
+         * (mpsc__dbg_publish_key, under the lock): what the lock holder
+         * wrote before it made the handle this thread's is visible. */
+        if (atomic_load_explicit(&h->key, memory_order_acquire) ==
+            (r->own_key | (uint64_t)want << MPSC__KEY_KIND_SHIFT)) {
+            /* Live, of the right kind, this thread's own: every check of
+             * mpsc__dbg_enter passes, and only this thread could retire it.
+             * No receive mark: another thread's receive would not be its
+             * owner's, and stops at the owner check.  The sites are as this
+             * call would leave them when the latest call to enter the
+             * production library was made here (relaxed: see above): that
+             * call, the owner's, wrote them all, and only a move or drop,
+             * which ends the handle, writes some of them and not that one. */
+            if (atomic_load_explicit(&h->entered_site, memory_order_relaxed) != site)
+                mpsc__dbg_record_call(h, site, self, use);
+            /* Release: as in mpsc__dbg_mark. */
+            atomic_store_explicit(&h->calls, atomic_load_explicit(&h->calls, memory_order_relaxed) + CALL_INSIDE,
+                                  memory_order_release);
+            *shared = false;
+            return h;
+        }
+    }
+    return use_other(self, r, token, want, use, site, shared);
 }
 
 /* ---- sending ----------------------------------------------------------- */
 
 enum form { BLOCKING, TRY, TIMEOUT };
 
-/* After the production send, inside the call. */
-static mpsc_status sent(struct mpsc__dbg_handle *h, mpsc_status st, const struct mpsc__site *site)
+COLD void send_disconnected(struct mpsc__dbg_handle *h, const struct mpsc__site *site)
 {
-    if (st == MPSC_OK) {
-        count_send(h);
-    } else if (st == MPSC_DISCONNECTED) {
-        mpsc__dbg_lock();
-        mpsc__dbg_check_disconnected_send(h, site);
-        mpsc__dbg_unlock();
-    }
-    mpsc__dbg_leave(h, 0);
+    mpsc__dbg_lock();
+    mpsc__dbg_check_disconnected_send(h, site);
+    mpsc__dbg_unlock();
+}
+
+/* After the production send. */
+HOT mpsc_status sent(struct mpsc__dbg_handle *h, bool shared, mpsc_status st, const struct mpsc__site *site)
+{
+    if (st == MPSC_DISCONNECTED)
+        send_disconnected(h, site);
+    end_call(h, 0, shared, st == MPSC_OK);
     return st;
 }
 
 /* A blocking send that found its bounded channel full: under the lock, the
  * question whether any other thread could ever make room, then the
  * production send. */
-static mpsc_status send_wait(struct mpsc__dbg_handle *h, const void *msg, const struct mpsc__site *site)
+COLD mpsc_status send_wait(struct mpsc__dbg_handle *h, const void *msg, const struct mpsc__site *site)
 {
     mpsc_status st;
     mpsc__dbg_lock();
@@ -370,12 +399,13 @@ static mpsc_status send_wait(struct mpsc__dbg_handle *h, const void *msg, const 
     return (mpsc_send)(h->real, msg);
 }
 
-static mpsc_status send_form(mpsc_sender *tx, const void *msg, enum form form, uint64_t timeout_ns,
-                             const struct mpsc__site *site)
+HOT mpsc_status send_form(mpsc_sender *tx, const void *msg, enum form form, uint64_t timeout_ns,
+                          const struct mpsc__site *site)
 {
     if (tx == NULL) /* every form answers MPSC_EINVAL, as in production */
         return (mpsc_try_send)(NULL, msg);
-    struct mpsc__dbg_handle *h = use_handle(tx, MPSC__DBG_SENDER, 0, site);
+    bool shared;
+    struct mpsc__dbg_handle *h = use_handle(tx, MPSC__DBG_SENDER, 0, site, &shared);
     mpsc_status st;
     if (form == BLOCKING && h->bounded) {
         /* First without blocking: the self-deadlock check only if full. */
@@ -389,7 +419,7 @@ static mpsc_status send_form(mpsc_sender *tx, const void *msg, enum form form, u
     } else {
         st = (mpsc_send_timeout)(h->real, msg, timeout_ns);
     }
-    return sent(h, st, site);
+    return sent(h, shared, st, site);
 }
 
 mpsc_status mpsc__debug_send(mpsc_sender *tx, const void *msg, const struct mpsc__site *site)
@@ -410,17 +440,19 @@ mpsc_status mpsc__debug_send_timeout(mpsc_sender *tx, const void *msg, uint64_t 
 
 /* ---- receiving --------------------------------------------------------- */
 
-/* After the production receive, inside the call. */
-static mpsc_status received(struct mpsc__dbg_handle *h, mpsc_status st, const struct mpsc__site *site)
+COLD void receive_disconnected(struct mpsc__dbg_handle *h, const struct mpsc__site *site)
 {
-    if (st == MPSC_OK) {
-        count_receive(h);
-    } else if (st == MPSC_DISCONNECTED) {
-        mpsc__dbg_lock();
-        mpsc__dbg_check_disconnected_recv(h, site);
-        mpsc__dbg_unlock();
-    }
-    mpsc__dbg_leave(h, MPSC__USE_RECEIVE);
+    mpsc__dbg_lock();
+    mpsc__dbg_check_disconnected_recv(h, site);
+    mpsc__dbg_unlock();
+}
+
+/* After the production receive. */
+HOT mpsc_status received(struct mpsc__dbg_handle *h, bool shared, mpsc_status st, const struct mpsc__site *site)
+{
+    if (st == MPSC_DISCONNECTED)
+        receive_disconnected(h, site);
+    end_call(h, MPSC__USE_RECEIVE, shared, st == MPSC_OK);
     return st;
 }
 
@@ -428,7 +460,7 @@ static mpsc_status received(struct mpsc__dbg_handle *h, mpsc_status st, const st
  * Sender's owner may have sent and exited meanwhile), and then either no
  * other thread can ever send (abort) or the receiver sleeps with a note of
  * where. */
-static mpsc_status recv_wait(struct mpsc__dbg_handle *h, void *out, const struct mpsc__site *site)
+COLD mpsc_status recv_wait(struct mpsc__dbg_handle *h, void *out, const struct mpsc__site *site)
 {
     struct mpsc__dbg_chan *c = h->chan;
     mpsc__dbg_lock();
@@ -443,18 +475,19 @@ static mpsc_status recv_wait(struct mpsc__dbg_handle *h, void *out, const struct
     atomic_store_explicit(&c->rx_blocked, true, memory_order_relaxed);
     mpsc__dbg_unlock();
     st = (mpsc_recv)(h->real, out);
-    /* Relaxed: published by the count of the receive, in received(), which
+    /* Relaxed: published by the count of the receive, in end_call, which
      * must come after it (mpsc__dbg_check_sleeping_receiver). */
     atomic_store_explicit(&c->rx_blocked, false, memory_order_relaxed);
     return st;
 }
 
-static mpsc_status recv_form(mpsc_receiver *rx, void *out, enum form form, uint64_t timeout_ns,
-                             const struct timespec *deadline, const struct mpsc__site *site)
+HOT mpsc_status recv_form(mpsc_receiver *rx, void *out, enum form form, uint64_t timeout_ns,
+                          const struct timespec *deadline, const struct mpsc__site *site)
 {
     if (rx == NULL) /* every form answers MPSC_EINVAL, as in production */
         return (mpsc_try_recv)(NULL, out);
-    struct mpsc__dbg_handle *h = use_handle(rx, MPSC__DBG_RECEIVER, MPSC__USE_RECEIVE, site);
+    bool shared;
+    struct mpsc__dbg_handle *h = use_handle(rx, MPSC__DBG_RECEIVER, MPSC__USE_RECEIVE, site, &shared);
     mpsc_status st;
     if (form == BLOCKING) {
         /* First without blocking: the self-deadlock check only if empty. */
@@ -468,7 +501,7 @@ static mpsc_status recv_form(mpsc_receiver *rx, void *out, enum form form, uint6
     } else {
         st = (mpsc_recv_timeout)(h->real, out, timeout_ns);
     }
-    return received(h, st, site);
+    return received(h, shared, st, site);
 }
 
 mpsc_status mpsc__debug_recv(mpsc_receiver *rx, void *out, const struct mpsc__site *site)
