@@ -359,25 +359,33 @@ HOT struct mpsc__dbg_handle *use_handle(const void *token, enum mpsc__dbg_kind w
     return use_other(self, r, token, want, use, site, shared);
 }
 
-/* ---- sending ----------------------------------------------------------- */
+/* ---- the end of a send or receive --------------------------------------- */
 
-enum form { BLOCKING, TRY, TIMEOUT };
-
-COLD void send_disconnected(struct mpsc__dbg_handle *h, const struct mpsc__site *site)
+/* The production call answered MPSC_DISCONNECTED: is that right, and for a
+ * send, did the program allow it? */
+COLD void disconnected(struct mpsc__dbg_handle *h, unsigned use, const struct mpsc__site *site)
 {
     mpsc__dbg_lock();
-    mpsc__dbg_check_disconnected_send(h, site);
+    if (use & MPSC__USE_RECEIVE)
+        mpsc__dbg_check_disconnected_recv(h, site);
+    else
+        mpsc__dbg_check_disconnected_send(h, site);
     mpsc__dbg_unlock();
 }
 
-/* After the production send. */
-HOT mpsc_status sent(struct mpsc__dbg_handle *h, bool shared, mpsc_status st, const struct mpsc__site *site)
+/* After the production call. */
+HOT mpsc_status finished(struct mpsc__dbg_handle *h, unsigned use, bool shared, mpsc_status st,
+                         const struct mpsc__site *site)
 {
     if (st == MPSC_DISCONNECTED)
-        send_disconnected(h, site);
-    end_call(h, 0, shared, st == MPSC_OK);
+        disconnected(h, use, site);
+    end_call(h, use, shared, st == MPSC_OK);
     return st;
 }
+
+/* ---- sending ----------------------------------------------------------- */
+
+enum form { BLOCKING, TRY, TIMEOUT };
 
 /* A blocking send that found its bounded channel full: under the lock, the
  * question whether any other thread could ever make room, then the
@@ -419,7 +427,7 @@ HOT mpsc_status send_form(mpsc_sender *tx, const void *msg, enum form form, uint
     } else {
         st = (mpsc_send_timeout)(h->real, msg, timeout_ns);
     }
-    return sent(h, shared, st, site);
+    return finished(h, 0, shared, st, site);
 }
 
 mpsc_status mpsc__debug_send(mpsc_sender *tx, const void *msg, const struct mpsc__site *site)
@@ -439,22 +447,6 @@ mpsc_status mpsc__debug_send_timeout(mpsc_sender *tx, const void *msg, uint64_t 
 }
 
 /* ---- receiving --------------------------------------------------------- */
-
-COLD void receive_disconnected(struct mpsc__dbg_handle *h, const struct mpsc__site *site)
-{
-    mpsc__dbg_lock();
-    mpsc__dbg_check_disconnected_recv(h, site);
-    mpsc__dbg_unlock();
-}
-
-/* After the production receive. */
-HOT mpsc_status received(struct mpsc__dbg_handle *h, bool shared, mpsc_status st, const struct mpsc__site *site)
-{
-    if (st == MPSC_DISCONNECTED)
-        receive_disconnected(h, site);
-    end_call(h, MPSC__USE_RECEIVE, shared, st == MPSC_OK);
-    return st;
-}
 
 /* A blocking receive that found the channel empty: again under the lock (a
  * Sender's owner may have sent and exited meanwhile), and then either no
@@ -476,7 +468,7 @@ COLD mpsc_status recv_wait(struct mpsc__dbg_handle *h, void *out, const struct m
     mpsc__dbg_unlock();
     st = (mpsc_recv)(h->real, out);
     /* Relaxed: published by the count of the receive, in end_call, which
-     * must come after it (mpsc__dbg_check_sleeping_receiver). */
+     * comes after it (mpsc__dbg_check_sleeping_receiver). */
     atomic_store_explicit(&c->rx_blocked, false, memory_order_relaxed);
     return st;
 }
@@ -501,7 +493,7 @@ HOT mpsc_status recv_form(mpsc_receiver *rx, void *out, enum form form, uint64_t
     } else {
         st = (mpsc_recv_timeout)(h->real, out, timeout_ns);
     }
-    return received(h, shared, st, site);
+    return finished(h, MPSC__USE_RECEIVE, shared, st, site);
 }
 
 mpsc_status mpsc__debug_recv(mpsc_receiver *rx, void *out, const struct mpsc__site *site)
