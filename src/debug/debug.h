@@ -24,15 +24,14 @@
 
 struct mpsc__dbg_handle;
 
-/* A token a thread used lately, the record it leads to, and the key that
- * record has while it is live, a Sender and the thread's own (use.c). */
+/* The token a thread used last for a kind of handle, the record it leads
+ * to, and the key that record has while it is live, of that kind and the
+ * thread's own (use.c). */
 struct mpsc__dbg_recent {
     const void *token;
     struct mpsc__dbg_handle *h;
     uint64_t own_key;
 };
-
-#define MPSC__DBG_RECENT 4
 
 /*
  * One per thread that ever called the library; never freed, so events can
@@ -51,8 +50,8 @@ struct mpsc__dbg_thread {
      * received on (use.c), and read by a thread that finds that mark
      * (error E0277). */
     _Atomic(const struct mpsc__site *) receive_site;
-    /* Indexed by the token's address / 8, modulo MPSC__DBG_RECENT. */
-    struct mpsc__dbg_recent recent[MPSC__DBG_RECENT];
+    /* Indexed by kind: MPSC__DBG_SENDER, MPSC__DBG_RECEIVER. */
+    struct mpsc__dbg_recent recent[2];
 };
 
 /* The calling thread's record (created on its first call); lock held. */

@@ -256,15 +256,15 @@ _Noreturn COLD void concurrent_receive(struct mpsc__dbg_handle *h, struct mpsc__
 /* ---- a call without the lock ------------------------------------------- */
 
 /*
- * The calling thread's entry for a token, filled from the registry's table
- * when the token is new to it.  The record a live token leads to never
- * changes, so an entry is never out of date while its token is live; once
- * the token is retired, its record may be reused for another serial, and
- * the key, which holds the serial, no longer matches: the call then takes
- * the lock, whose checks read the table.
+ * The calling thread's entry for a token of the kind it wants, filled from
+ * the registry's table when the token is not the one it used last.  The
+ * record a live token leads to never changes, so an entry is never out of
+ * date while its token is live; once the token is retired, its record may
+ * be reused for another serial, and the key, which holds the serial, no
+ * longer matches: the call then takes the lock, whose checks read the table.
  */
 COLD const struct mpsc__dbg_recent *recent_fill(struct mpsc__dbg_thread *self, struct mpsc__dbg_recent *r,
-                                                const void *token)
+                                                const void *token, enum mpsc__dbg_kind want)
 {
     uint32_t serial;
     struct mpsc__dbg_handle *h = mpsc__dbg_find(token, &serial);
@@ -272,26 +272,32 @@ COLD const struct mpsc__dbg_recent *recent_fill(struct mpsc__dbg_thread *self, s
         return NULL;
     r->token = token;
     r->h = h;
-    r->own_key = mpsc__dbg_key(serial, MPSC__DBG_LIVE, MPSC__DBG_SENDER, false, (uint64_t)self->number + 1);
+    r->own_key = mpsc__dbg_key(serial, MPSC__DBG_LIVE, want, false, (uint64_t)self->number + 1);
     return r;
 }
 
-HOT const struct mpsc__dbg_recent *recent(struct mpsc__dbg_thread *self, const void *token)
+HOT const struct mpsc__dbg_recent *recent(struct mpsc__dbg_thread *self, const void *token,
+                                          enum mpsc__dbg_kind want)
 {
-    struct mpsc__dbg_recent *r = &self->recent[((uintptr_t)token >> 3) % MPSC__DBG_RECENT];
-    return r->token == token ? r : recent_fill(self, r, token);
+    struct mpsc__dbg_recent *r = &self->recent[want];
+    return r->token == token ? r : recent_fill(self, r, token, want);
 }
+
+/* A send or receive in progress: its handle's record, and whether the call
+ * is counted in the key (a shared handle) or by the owner's calls word. */
+struct call {
+    struct mpsc__dbg_handle *h;
+    bool shared;
+};
 
 /* A call that is not on a handle of the calling thread's own: on a shared
  * handle, without the lock still; anything else, under it. */
-COLD struct mpsc__dbg_handle *use_other(struct mpsc__dbg_thread *self, const struct mpsc__dbg_recent *r,
-                                        const void *token, enum mpsc__dbg_kind want, unsigned use,
-                                        const struct mpsc__site *site, bool *shared)
+COLD struct call use_other(struct mpsc__dbg_thread *self, const struct mpsc__dbg_recent *r, const void *token,
+                           enum mpsc__dbg_kind want, unsigned use, const struct mpsc__site *site)
 {
     if (r != NULL) {
         struct mpsc__dbg_handle *h = r->h;
-        uint64_t shared_key = (r->own_key & MPSC__KEY_SERIAL_MASK) |
-                              mpsc__dbg_key(0, MPSC__DBG_LIVE, want, true, 0);
+        uint64_t shared_key = (r->own_key & MPSC__KEY_LOW_MASK) | MPSC__KEY_SHARED;
         /* Acquire, on success and failure, as the load in use_handle: the
          * value read decides as that one did.  Counted in, the handle
          * cannot be retired (mpsc__dbg_seal) until end_call. */
@@ -309,36 +315,33 @@ COLD struct mpsc__dbg_handle *use_other(struct mpsc__dbg_thread *self, const str
                  * this call inside before it gets here quotes the call
                  * before it (error E0505). */
                 mpsc__dbg_record_call(h, site, self, use);
-                *shared = true;
-                return h;
+                return (struct call){h, true};
             }
         }
     }
     mpsc__dbg_lock();
     struct mpsc__dbg_handle *h = mpsc__dbg_enter(token, want, use, site);
     mpsc__dbg_unlock();
-    *shared = key_shared(h);
-    return h;
+    return (struct call){h, key_shared(h)};
 }
 
 /*
- * An ordinary call: the checks of mpsc__dbg_enter, made without the lock
+ * A send or receive: the checks of mpsc__dbg_enter, made without the lock
  * when the handle is live, of the right kind and the calling thread's own
  * (or shared), and under the lock otherwise.  Returns the live record
- * marked in use, for end_call, and whether the mark is in the key.
+ * marked in use, for end_call.
  */
-HOT struct mpsc__dbg_handle *use_handle(const void *token, enum mpsc__dbg_kind want, unsigned use,
-                                       const struct mpsc__site *site, bool *shared)
+HOT struct call use_handle(const void *token, enum mpsc__dbg_kind want, unsigned use,
+                           const struct mpsc__site *site)
 {
     struct mpsc__dbg_thread *self = mpsc__dbg_self_if_known();
-    const struct mpsc__dbg_recent *r = self != NULL ? recent(self, token) : NULL;
+    const struct mpsc__dbg_recent *r = self != NULL ? recent(self, token, want) : NULL;
     if (r != NULL) {
         struct mpsc__dbg_handle *h = r->h;
         /* Acquire, pairing with the release store of the key
          * (mpsc__dbg_publish_key, under the lock): what the lock holder
          * wrote before it made the handle this thread's is visible. */
-        if (atomic_load_explicit(&h->key, memory_order_acquire) ==
-            (r->own_key | (uint64_t)want << MPSC__KEY_KIND_SHIFT)) {
+        if (atomic_load_explicit(&h->key, memory_order_acquire) == r->own_key) {
             /* Live, of the right kind, this thread's own: every check of
              * mpsc__dbg_enter passes, and only this thread could retire it.
              * No receive mark: another thread's receive would not be its
@@ -352,11 +355,10 @@ HOT struct mpsc__dbg_handle *use_handle(const void *token, enum mpsc__dbg_kind w
             /* Release: as in mpsc__dbg_mark. */
             atomic_store_explicit(&h->calls, atomic_load_explicit(&h->calls, memory_order_relaxed) + CALL_INSIDE,
                                   memory_order_release);
-            *shared = false;
-            return h;
+            return (struct call){h, false};
         }
     }
-    return use_other(self, r, token, want, use, site, shared);
+    return use_other(self, r, token, want, use, site);
 }
 
 /* ---- the end of a send or receive --------------------------------------- */
@@ -374,12 +376,11 @@ COLD void disconnected(struct mpsc__dbg_handle *h, unsigned use, const struct mp
 }
 
 /* After the production call. */
-HOT mpsc_status finished(struct mpsc__dbg_handle *h, unsigned use, bool shared, mpsc_status st,
-                         const struct mpsc__site *site)
+HOT mpsc_status finished(struct call call, unsigned use, mpsc_status st, const struct mpsc__site *site)
 {
     if (st == MPSC_DISCONNECTED)
-        disconnected(h, use, site);
-    end_call(h, use, shared, st == MPSC_OK);
+        disconnected(call.h, use, site);
+    end_call(call.h, use, call.shared, st == MPSC_OK);
     return st;
 }
 
@@ -412,8 +413,8 @@ HOT mpsc_status send_form(mpsc_sender *tx, const void *msg, enum form form, uint
 {
     if (tx == NULL) /* every form answers MPSC_EINVAL, as in production */
         return (mpsc_try_send)(NULL, msg);
-    bool shared;
-    struct mpsc__dbg_handle *h = use_handle(tx, MPSC__DBG_SENDER, 0, site, &shared);
+    struct call call = use_handle(tx, MPSC__DBG_SENDER, 0, site);
+    struct mpsc__dbg_handle *h = call.h;
     mpsc_status st;
     if (form == BLOCKING && h->bounded) {
         /* First without blocking: the self-deadlock check only if full. */
@@ -427,7 +428,7 @@ HOT mpsc_status send_form(mpsc_sender *tx, const void *msg, enum form form, uint
     } else {
         st = (mpsc_send_timeout)(h->real, msg, timeout_ns);
     }
-    return finished(h, 0, shared, st, site);
+    return finished(call, 0, st, site);
 }
 
 mpsc_status mpsc__debug_send(mpsc_sender *tx, const void *msg, const struct mpsc__site *site)
@@ -478,8 +479,8 @@ HOT mpsc_status recv_form(mpsc_receiver *rx, void *out, enum form form, uint64_t
 {
     if (rx == NULL) /* every form answers MPSC_EINVAL, as in production */
         return (mpsc_try_recv)(NULL, out);
-    bool shared;
-    struct mpsc__dbg_handle *h = use_handle(rx, MPSC__DBG_RECEIVER, MPSC__USE_RECEIVE, site, &shared);
+    struct call call = use_handle(rx, MPSC__DBG_RECEIVER, MPSC__USE_RECEIVE, site);
+    struct mpsc__dbg_handle *h = call.h;
     mpsc_status st;
     if (form == BLOCKING) {
         /* First without blocking: the self-deadlock check only if empty. */
@@ -493,7 +494,7 @@ HOT mpsc_status recv_form(mpsc_receiver *rx, void *out, enum form form, uint64_t
     } else {
         st = (mpsc_recv_timeout)(h->real, out, timeout_ns);
     }
-    return finished(h, MPSC__USE_RECEIVE, shared, st, site);
+    return finished(call, MPSC__USE_RECEIVE, st, site);
 }
 
 mpsc_status mpsc__debug_recv(mpsc_receiver *rx, void *out, const struct mpsc__site *site)
