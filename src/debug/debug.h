@@ -316,8 +316,9 @@ enum {
     MPSC__USE_ANY_THREAD = 4, /* mpsc_len, mpsc_capacity: no owner check */
 };
 
-/* Marks h in use by a call that passed the checks (with the lock held, or
- * by its owner without it); mpsc__dbg_leave undoes that, without the lock. */
+/* Marks h in use by a call that passed the checks under the lock (sends and
+ * receives that pass without it mark themselves, use.c); mpsc__dbg_leave
+ * undoes that, with or without the lock. */
 void mpsc__dbg_mark(struct mpsc__dbg_handle *h, unsigned use);
 void mpsc__dbg_leave(struct mpsc__dbg_handle *h, unsigned use);
 /* Is a call inside the production library on h now (lock held)? */

@@ -1,9 +1,9 @@
 /*
  * use.c - the debug build's entry points for sends and receives of every
  * form, the calls a program makes most, checked without the registry lock;
- * and the half of a handle's record that they write: its in-use marks, its
- * count of sends or receives and its latest sites.  A call on a live handle of the
- * calling thread's own is decided by one load of the record's key
+ * and the half of a handle's record that they write: its in-use mark, its
+ * count of sends or receives and its latest sites.  A call on a live handle
+ * of the calling thread's own is decided by one load of the record's key
  * (debug.h); a call on a shared handle counts itself in with one
  * compare-and-swap of the key.  Anything else (a first use after a move, a
  * stale or foreign handle, a mistake) takes the lock and the full checks of
