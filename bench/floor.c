@@ -16,18 +16,24 @@
  *   pingpong futex   the same hand-off where each side sleeps in the kernel
  *                    (POSIX semaphores): the round trip of two blocking
  *                    wake-ups, what a channel that parks on every message pays.
+ *   pingpong yield   the same hand-off where each side waits by calling
+ *                    sched_yield; run under `taskset -c 0` (run.sh does), it
+ *                    is the cost of two context switches between threads on
+ *                    one core, what one message of spsc bounded(1) costs
+ *                    there at the least (this one is not from the anchors).
  *
  * A compiler barrier after every push/pop keeps the loops honest (no
  * vectorising, no keeping the ring in registers).  Output lines have the
  * same shape as the peers': floor workload name ns_per_msg (ns per round
  * trip for pingpong).  Command line: floor [NAME [N]], NAME one of
- * ring1024 ringN cacheline futex.
+ * ring1024 ringN cacheline futex yield.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
 
 #include <pthread.h>
+#include <sched.h>
 #include <semaphore.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -121,6 +127,35 @@ static double cacheline_run(uint64_t rounds)
     return (double)(now_ns() - t0) / (double)rounds;
 }
 
+/* ---- yielding ping-pong (one core) ----------------------------------------- */
+
+static void *yield_ponger(void *arg)
+{
+    (void)arg;
+    for (uint64_t i = 0; i < rounds_g; i++) {
+        while (atomic_load_explicit(&flag, memory_order_acquire) != 1)
+            sched_yield();
+        atomic_store_explicit(&flag, 0, memory_order_release);
+    }
+    return NULL;
+}
+
+static double yield_run(uint64_t rounds)
+{
+    pthread_t t;
+    rounds_g = rounds;
+    atomic_store(&flag, 0);
+    uint64_t t0 = now_ns();
+    pthread_create(&t, NULL, yield_ponger, NULL);
+    for (uint64_t i = 0; i < rounds; i++) {
+        atomic_store_explicit(&flag, 1, memory_order_release);
+        while (atomic_load_explicit(&flag, memory_order_acquire) != 0)
+            sched_yield();
+    }
+    pthread_join(t, NULL);
+    return (double)(now_ns() - t0) / (double)rounds;
+}
+
 /* ---- blocking (futex) ping-pong ------------------------------------------ */
 
 static sem_t sem_ping, sem_pong;
@@ -166,8 +201,10 @@ static void run(const char *name, uint64_t n)
         printf("floor pingpong cacheline %.2f\n", cacheline_run(n ? n : 1000000));
     else if (strcmp(name, "futex") == 0)
         printf("floor pingpong futex %.2f\n", futex_run(n ? n : 20000));
+    else if (strcmp(name, "yield") == 0)
+        printf("floor pingpong yield %.2f\n", yield_run(n ? n : 200000));
     else {
-        fprintf(stderr, "usage: floor [ring1024|ringN|cacheline|futex [N]]\n");
+        fprintf(stderr, "usage: floor [ring1024|ringN|cacheline|futex|yield [N]]\n");
         exit(2);
     }
     fflush(stdout);

@@ -321,6 +321,11 @@ for rep in $(seq 1 "$PIN_REPS"); do
       echo "$rep $name $mode $n $v $OTHER$([ "$DISTURBED" = 1 ] && echo '*')" >> "$RES/pinned.txt"
     done
   done
+  # The least a message of bounded(1) costs on one core: two context switches.
+  measure_clean taskset -c 0 "$REL/floor" yield 200000
+  v=$(printf '%s\n' "$OUT" | awk 'NR==1 {print $4}')
+  [ $RC -ne 0 ] || [ -z "$v" ] && v=FAIL
+  echo "$rep floor(yield) pinned 200000 $v $OTHER$([ "$DISTURBED" = 1 ] && echo '*')" >> "$RES/pinned.txt"
 done
 
 # ------------------------------------------------------------------ tables --

@@ -231,6 +231,18 @@ def main():
                 r = qm / um if um and qm is not None else None
                 targets.append(("spsc bounded1 pinned / unpinned", f"{r:.2f}" if r is not None else "failed", "≤ 3",
                                 "yes" if r is not None and r <= 3 else "**no**"))
+        fy = pinned.get(("floor(yield)", "pinned"))
+        if fy:
+            fym = statistics.median(fy)
+            out.append(f"| floor: two threads on one core taking turns with sched_yield, per turn pair "
+                       f"| {pinned.get(('N', 'floor(yield)'), '-')} | - | {fmt(fym)} | - |")
+            su = pinned.get((SELF, "unpinned"))
+            if su:
+                sum_ = statistics.median(su)
+                out.append(f"\nOn one core, each message of bounded(1) takes two context switches between "
+                           f"kernel threads ({fmt(fym)} ns here, the floor row). The 3 x target would need "
+                           f"{fmt(3 * sum_)} ns per pinned message ({SELF}'s unpinned {fmt(sum_)} ns x 3); "
+                           f"the floor alone is {fym / sum_:.2f} x {SELF}'s unpinned time.")
         out.append("")
 
     # ---- targets
