@@ -36,6 +36,7 @@
 #include <sched.h>
 #include <semaphore.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,62 +96,45 @@ static double ring_run(size_t size, uint64_t batch, uint64_t n)
     return (double)(t1 - t0) / (double)n;
 }
 
-/* ---- cache-line ping-pong ------------------------------------------------ */
+/* ---- taking turns on one word: cacheline and yield ----------------------- */
 
 static _Alignas(64) atomic_uint flag;
 static uint64_t rounds_g;
+/* How a side waits for its turn: a pause (cacheline: the threads on two
+ * cores), or sched_yield (yield: the threads on one core). */
+static bool yield_g;
 
-static void *cl_ponger(void *arg)
+static void wait_turn(unsigned turn)
+{
+    while (atomic_load_explicit(&flag, memory_order_acquire) != turn) {
+        if (yield_g)
+            sched_yield();
+        else
+            __builtin_ia32_pause();
+    }
+}
+
+static void *turn_ponger(void *arg)
 {
     (void)arg;
     for (uint64_t i = 0; i < rounds_g; i++) {
-        while (atomic_load_explicit(&flag, memory_order_acquire) != 1)
-            __builtin_ia32_pause();
+        wait_turn(1);
         atomic_store_explicit(&flag, 0, memory_order_release);
     }
     return NULL;
 }
 
-static double cacheline_run(uint64_t rounds)
+static double turns_run(uint64_t rounds, bool yield)
 {
     pthread_t t;
     rounds_g = rounds;
+    yield_g = yield;
     atomic_store(&flag, 0);
     uint64_t t0 = now_ns();
-    pthread_create(&t, NULL, cl_ponger, NULL);
+    pthread_create(&t, NULL, turn_ponger, NULL);
     for (uint64_t i = 0; i < rounds; i++) {
         atomic_store_explicit(&flag, 1, memory_order_release);
-        while (atomic_load_explicit(&flag, memory_order_acquire) != 0)
-            __builtin_ia32_pause();
-    }
-    pthread_join(t, NULL);
-    return (double)(now_ns() - t0) / (double)rounds;
-}
-
-/* ---- yielding ping-pong (one core) ----------------------------------------- */
-
-static void *yield_ponger(void *arg)
-{
-    (void)arg;
-    for (uint64_t i = 0; i < rounds_g; i++) {
-        while (atomic_load_explicit(&flag, memory_order_acquire) != 1)
-            sched_yield();
-        atomic_store_explicit(&flag, 0, memory_order_release);
-    }
-    return NULL;
-}
-
-static double yield_run(uint64_t rounds)
-{
-    pthread_t t;
-    rounds_g = rounds;
-    atomic_store(&flag, 0);
-    uint64_t t0 = now_ns();
-    pthread_create(&t, NULL, yield_ponger, NULL);
-    for (uint64_t i = 0; i < rounds; i++) {
-        atomic_store_explicit(&flag, 1, memory_order_release);
-        while (atomic_load_explicit(&flag, memory_order_acquire) != 0)
-            sched_yield();
+        wait_turn(0);
     }
     pthread_join(t, NULL);
     return (double)(now_ns() - t0) / (double)rounds;
@@ -198,11 +182,11 @@ static void run(const char *name, uint64_t n)
     else if (strcmp(name, "ringN") == 0)
         printf("floor seq ringN %.2f\n", ring_run(1u << 23, UINT64_MAX, n ? n : 5000000));
     else if (strcmp(name, "cacheline") == 0)
-        printf("floor pingpong cacheline %.2f\n", cacheline_run(n ? n : 1000000));
+        printf("floor pingpong cacheline %.2f\n", turns_run(n ? n : 1000000, false));
     else if (strcmp(name, "futex") == 0)
         printf("floor pingpong futex %.2f\n", futex_run(n ? n : 20000));
     else if (strcmp(name, "yield") == 0)
-        printf("floor pingpong yield %.2f\n", yield_run(n ? n : 200000));
+        printf("floor pingpong yield %.2f\n", turns_run(n ? n : 200000, true));
     else {
         fprintf(stderr, "usage: floor [ring1024|ringN|cacheline|futex|yield [N]]\n");
         exit(2);

@@ -238,11 +238,11 @@ def main():
                        f"| {pinned.get(('N', 'floor(yield)'), '-')} | - | {fmt(fym)} | - |")
             su = pinned.get((SELF, "unpinned"))
             if su:
-                sum_ = statistics.median(su)
+                self_unpinned = statistics.median(su)
                 out.append(f"\nOn one core, each message of bounded(1) takes two context switches between "
                            f"kernel threads ({fmt(fym)} ns here, the floor row). The 3 x target would need "
-                           f"{fmt(3 * sum_)} ns per pinned message ({SELF}'s unpinned {fmt(sum_)} ns x 3); "
-                           f"the floor alone is {fym / sum_:.2f} x {SELF}'s unpinned time.")
+                           f"{fmt(3 * self_unpinned)} ns per pinned message ({SELF}'s unpinned {fmt(self_unpinned)} ns x 3); "
+                           f"the floor alone is {fym / self_unpinned:.2f} x {SELF}'s unpinned time.")
         out.append("")
 
     # ---- targets
