@@ -307,6 +307,16 @@ log "idle CPU of blocked threads, memory return after a burst"
 # calibrated one, at most PIN_N.
 log "pinned check: spsc bounded1 under taskset -c 0"
 : > "$RES/pinned.txt"
+# pinned_run ROUND NAME MODE N COMMAND...: runs COMMAND and adds its line to
+# pinned.txt: round, program, mode, N, figure (TIMEOUT or FAIL), other work.
+pinned_run() {
+  local round=$1 name=$2 mode=$3 n=$4 v
+  shift 4
+  measure_clean "$@"
+  v=$(printf '%s\n' "$OUT" | awk 'NR==1 {print $4}')
+  if [ $RC -ne 0 ] || [ -z "$v" ]; then [ $RC -eq 124 ] && v=TIMEOUT || v=FAIL; fi
+  echo "$round $name $mode $n $v $OTHER$([ "$DISTURBED" = 1 ] && echo '*')" >> "$RES/pinned.txt"
+}
 for rep in $(seq 1 "$PIN_REPS"); do
   for b in "${PEERS[@]}"; do
     n=${NUSE[$b|spsc bounded1]}
@@ -315,17 +325,11 @@ for rep in $(seq 1 "$PIN_REPS"); do
     name=${NAME[$b]:-$(basename "$b")}
     for mode in unpinned pinned; do
       pre=(); [ $mode = pinned ] && pre=(taskset -c 0)
-      measure_clean "${pre[@]}" "$b" spsc bounded1 "$n"
-      v=$(printf '%s\n' "$OUT" | awk 'NR==1 {print $4}')
-      if [ $RC -ne 0 ] || [ -z "$v" ]; then [ $RC -eq 124 ] && v=TIMEOUT || v=FAIL; fi
-      echo "$rep $name $mode $n $v $OTHER$([ "$DISTURBED" = 1 ] && echo '*')" >> "$RES/pinned.txt"
+      pinned_run "$rep" "$name" $mode "$n" "${pre[@]}" "$b" spsc bounded1 "$n"
     done
   done
   # The least a message of bounded(1) costs on one core: two context switches.
-  measure_clean taskset -c 0 "$REL/floor" yield 200000
-  v=$(printf '%s\n' "$OUT" | awk 'NR==1 {print $4}')
-  [ $RC -ne 0 ] || [ -z "$v" ] && v=FAIL
-  echo "$rep floor(yield) pinned 200000 $v $OTHER$([ "$DISTURBED" = 1 ] && echo '*')" >> "$RES/pinned.txt"
+  pinned_run "$rep" "floor(yield)" pinned 200000 taskset -c 0 "$REL/floor" yield 200000
 done
 
 # ------------------------------------------------------------------ tables --

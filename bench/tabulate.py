@@ -220,6 +220,7 @@ def main():
         out.append("## Pinned: spsc bounded1, both threads on one core (`taskset -c 0`) against unpinned, median\n")
         out.append("| program | N | unpinned ns | pinned ns | pinned / unpinned |")
         out.append("|---|---:|---:|---:|---:|")
+        self_unpinned = None
         for p in programs:
             u, q = pinned.get((p, "unpinned")), pinned.get((p, "pinned"))
             if u is None and q is None:
@@ -228,6 +229,7 @@ def main():
             qm = statistics.median(q) if q else None
             out.append(f"| {p} | {pinned.get(('N', p), '-')} | {fmt(um)} | {fmt(qm) if q else 'FAIL/TIMEOUT'} | {ratio(qm, um)} |")
             if p == SELF:
+                self_unpinned = um
                 r = qm / um if um and qm is not None else None
                 targets.append(("spsc bounded1 pinned / unpinned", f"{r:.2f}" if r is not None else "failed", "≤ 3",
                                 "yes" if r is not None and r <= 3 else "**no**"))
@@ -236,9 +238,7 @@ def main():
             fym = statistics.median(fy)
             out.append(f"| floor: two threads on one core taking turns with sched_yield, per turn pair "
                        f"| {pinned.get(('N', 'floor(yield)'), '-')} | - | {fmt(fym)} | - |")
-            su = pinned.get((SELF, "unpinned"))
-            if su:
-                self_unpinned = statistics.median(su)
+            if self_unpinned:
                 out.append(f"\nOn one core, each message of bounded(1) takes two context switches between "
                            f"kernel threads ({fmt(fym)} ns here, the floor row). The 3 x target would need "
                            f"{fmt(3 * self_unpinned)} ns per pinned message ({SELF}'s unpinned {fmt(self_unpinned)} ns x 3); "
