@@ -42,7 +42,10 @@ struct mpsc__list {
     size_t lap;         /* positions per block, a power of two above block_cap */
     size_t block_cap;   /* slots per block, a multiple of the group */
     size_t block_bytes; /* a block's size, whole pages */
-    unsigned group_shift; /* slots come in groups of 1 << group_shift (flavor_list.c) */
+    /* Slots come in groups (flavor_list.c): 1 << group_shift slots of
+     * group_bytes bytes in all; group_mask = (1 << group_shift) - 1. */
+    unsigned group_shift;
+    size_t group_mask, group_bytes;
 };
 
 /* ---- bounded: a ring of stamped slots (flavor_array.c) ----------------- */

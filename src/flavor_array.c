@@ -118,6 +118,16 @@ static bool spin_for_stamp(const struct mpsc__array *a, size_t index, size_t sta
     return true;
 }
 
+/* Fills the slot a sender claimed at index tail, and tells the receiver. */
+static inline mpsc_status fill_slot(struct mpsc__chan *c, struct slot *s, size_t tail, const void *msg)
+{
+    mpsc__copy_msg(slot_data(&c->q.array, s), msg, c->elem_size);
+    /* Release: publishes the payload to the receiver's acquire load. */
+    atomic_store_explicit(&s->stamp, tail + 1, memory_order_release);
+    mpsc__event_notify(&c->q.array.rx_event);
+    return MPSC_OK;
+}
+
 /* One attempt to send without blocking: DONE with *st set, FULL_OR_EMPTY
  * (full: *tail_out is the index whose slot is awaited), or RETRY (lost a
  * race, or a receiver is mid-read). */
@@ -141,11 +151,7 @@ static enum attempt try_send_once(struct mpsc__chan *c, const void *msg, mpsc_st
         if (!atomic_compare_exchange_weak_explicit(&a->tail, &tail, next_index(a, tail),
                                                    memory_order_seq_cst, memory_order_relaxed))
             return RETRY;
-        mpsc__copy_msg(slot_data(a, s), msg, c->elem_size);
-        /* Release: publishes the payload to the receiver's acquire load. */
-        atomic_store_explicit(&s->stamp, tail + 1, memory_order_release);
-        mpsc__event_notify(&a->rx_event);
-        *st = MPSC_OK;
+        *st = fill_slot(c, s, tail, msg);
         return DONE;
     }
     if (stamp + a->one_lap == tail + 1) {
@@ -159,7 +165,9 @@ static enum attempt try_send_once(struct mpsc__chan *c, const void *msg, mpsc_st
     return RETRY;
 }
 
-mpsc_status mpsc__array_send(struct mpsc__chan *c, const void *msg, uint64_t deadline)
+/* mpsc__array_send when the common case did not happen: a lost race, a
+ * full ring, a disconnected channel. */
+MPSC__NOINLINE static mpsc_status send_slow(struct mpsc__chan *c, const void *msg, uint64_t deadline)
 {
     struct mpsc__array *a = &c->q.array;
     struct mpsc__backoff backoff;
@@ -196,6 +204,38 @@ mpsc_status mpsc__array_send(struct mpsc__chan *c, const void *msg, uint64_t dea
     }
 }
 
+mpsc_status mpsc__array_send(struct mpsc__chan *c, const void *msg, uint64_t deadline)
+{
+    struct mpsc__array *a = &c->q.array;
+    /* The common case, try_send_once's first branch (see there for the
+     * orderings): the channel is open and the slot at the tail is free. */
+    size_t tail = atomic_load_explicit(&a->tail, memory_order_relaxed);
+    if (!(tail & a->mark_bit)) {
+        struct slot *s = slot_at(a, tail & (a->mark_bit - 1));
+        if (atomic_load_explicit(&s->stamp, memory_order_acquire) == tail &&
+            atomic_compare_exchange_weak_explicit(&a->tail, &tail, next_index(a, tail), memory_order_seq_cst,
+                                                  memory_order_relaxed))
+            return fill_slot(c, s, tail, msg);
+    }
+    return send_slow(c, msg, deadline);
+}
+
+/* Takes the message of the full slot at index head, and tells the senders. */
+static inline mpsc_status take_slot(struct mpsc__chan *c, struct slot *s, size_t head, void *out)
+{
+    struct mpsc__array *a = &c->q.array;
+    mpsc__copy_msg(out, slot_data(a, s), c->elem_size);
+    /* Release: our read of the payload happens before the next sender's
+     * write (its acquire load of the stamp). */
+    atomic_store_explicit(&s->stamp, head + a->one_lap, memory_order_release);
+    /* seq_cst: the "condition" store of the senders' Dekker pair: a
+     * sender about to sleep re-reads head with seq_cst, and our notify
+     * reads its announcement. */
+    atomic_store_explicit(&a->head, next_index(a, head), memory_order_seq_cst);
+    mpsc__event_notify(&a->tx_event);
+    return MPSC_OK;
+}
+
 /* One attempt to receive without blocking. */
 static enum attempt try_recv_once(struct mpsc__chan *c, void *out, mpsc_status *st)
 {
@@ -206,16 +246,7 @@ static enum attempt try_recv_once(struct mpsc__chan *c, void *out, mpsc_status *
     /* Acquire: pairs with the sender's release store of the stamp. */
     size_t stamp = atomic_load_explicit(&s->stamp, memory_order_acquire);
     if (stamp == head + 1) {
-        mpsc__copy_msg(out, slot_data(a, s), c->elem_size);
-        /* Release: our read of the payload happens before the next sender's
-         * write (its acquire load of the stamp). */
-        atomic_store_explicit(&s->stamp, head + a->one_lap, memory_order_release);
-        /* seq_cst: the "condition" store of the senders' Dekker pair: a
-         * sender about to sleep re-reads head with seq_cst, and our notify
-         * reads its announcement. */
-        atomic_store_explicit(&a->head, next_index(a, head), memory_order_seq_cst);
-        mpsc__event_notify(&a->tx_event);
-        *st = MPSC_OK;
+        *st = take_slot(c, s, head, out);
         return DONE;
     }
     /* seq_cst: the receiver's re-check in its Dekker pair. */
@@ -231,7 +262,8 @@ static enum attempt try_recv_once(struct mpsc__chan *c, void *out, mpsc_status *
     return RETRY;
 }
 
-mpsc_status mpsc__array_recv(struct mpsc__chan *c, void *out, uint64_t deadline)
+/* mpsc__array_recv when the slot at the head is not full yet. */
+MPSC__NOINLINE static mpsc_status recv_slow(struct mpsc__chan *c, void *out, uint64_t deadline)
 {
     struct mpsc__array *a = &c->q.array;
     struct mpsc__backoff backoff, copying = {0};
@@ -264,6 +296,18 @@ mpsc_status mpsc__array_recv(struct mpsc__chan *c, void *out, uint64_t deadline)
         if (r == DONE)
             return st;
     }
+}
+
+mpsc_status mpsc__array_recv(struct mpsc__chan *c, void *out, uint64_t deadline)
+{
+    struct mpsc__array *a = &c->q.array;
+    /* The common case, try_recv_once's first branch (see there for the
+     * orderings): the slot at the head is full. */
+    size_t head = atomic_load_explicit(&a->head, memory_order_relaxed);
+    struct slot *s = slot_at(a, head & (a->mark_bit - 1));
+    if (atomic_load_explicit(&s->stamp, memory_order_acquire) == head + 1)
+        return take_slot(c, s, head, out);
+    return recv_slow(c, out, deadline);
 }
 
 void mpsc__array_disconnect_senders(struct mpsc__chan *c)

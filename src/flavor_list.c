@@ -56,27 +56,19 @@ static size_t sentinel_skip(const struct mpsc__list *l)
     return (l->lap - l->block_cap) << SHIFT;
 }
 
-static size_t group_bytes(const struct mpsc__chan *c)
-{
-    return ((size_t)1 << c->q.list.group_shift) * (1 + c->elem_size);
-}
+/* One slot: where its ready flag and its payload are. */
+struct slot {
+    _Atomic unsigned char *ready;
+    unsigned char *data;
+};
 
-
-static unsigned char *group_of(const struct mpsc__chan *c, struct mpsc__list_block *b, size_t offset)
+static inline struct slot slot_at(const struct mpsc__chan *c, struct mpsc__list_block *b, size_t offset)
 {
-    return &b->slots[(offset >> c->q.list.group_shift) * group_bytes(c)];
-}
-
-static _Atomic unsigned char *slot_ready(const struct mpsc__chan *c, struct mpsc__list_block *b, size_t offset)
-{
-    size_t in_group = offset & (((size_t)1 << c->q.list.group_shift) - 1);
-    return (_Atomic unsigned char *)(group_of(c, b, offset) + in_group);
-}
-
-static unsigned char *slot_data(const struct mpsc__chan *c, struct mpsc__list_block *b, size_t offset)
-{
-    size_t group = (size_t)1 << c->q.list.group_shift;
-    return group_of(c, b, offset) + group + (offset & (group - 1)) * c->elem_size;
+    const struct mpsc__list *l = &c->q.list;
+    unsigned char *group = &b->slots[(offset >> l->group_shift) * l->group_bytes];
+    size_t in_group = offset & l->group_mask;
+    return (struct slot){(_Atomic unsigned char *)(group + in_group),
+                         group + l->group_mask + 1 + in_group * c->elem_size};
 }
 
 /* A block ready to be installed: the spare if there is one, else a new one. */
@@ -96,7 +88,7 @@ static struct mpsc__list_block *block_get(struct mpsc__chan *c)
         /* Relaxed: the block is private until it is installed with the
          * release stores in mpsc__list_send, which publish these resets. */
         for (size_t i = 0; i < l->block_cap; i++)
-            atomic_store_explicit(slot_ready(c, b, i), 0, memory_order_relaxed);
+            atomic_store_explicit(slot_at(c, b, i).ready, 0, memory_order_relaxed);
     }
     atomic_store_explicit(&b->next, NULL, memory_order_relaxed);
     return b;
@@ -119,13 +111,15 @@ mpsc_status mpsc__list_init(struct mpsc__chan *c)
     while (shift < 4 && c->elem_size % ((size_t)2 << shift) == 0)
         shift++; /* for elem_size 0 too: unit messages need no alignment, but groups are harmless */
     l->group_shift = shift;
+    l->group_mask = ((size_t)1 << shift) - 1;
     /* A block is BLOCK_BYTES, or one group if that is more, rounded up to
      * whole pages, and holds as many whole groups as fit. */
     size_t page = mpsc__page_size();
     size_t header = offsetof(struct mpsc__list_block, slots);
     if (c->elem_size > (SIZE_MAX / 2 - header - page) / 16 - 1)
         return MPSC_EINVAL;
-    size_t group = group_bytes(c);
+    l->group_bytes = ((size_t)1 << shift) * (1 + c->elem_size);
+    size_t group = l->group_bytes;
     size_t bytes = header + group > BLOCK_BYTES ? header + group : BLOCK_BYTES;
     l->block_bytes = (bytes + page - 1) / page * page;
     l->block_cap = (l->block_bytes - header) / group << shift;
@@ -148,15 +142,25 @@ mpsc_status mpsc__list_init(struct mpsc__chan *c)
     return MPSC_OK;
 }
 
-mpsc_status mpsc__list_send(struct mpsc__chan *c, const void *msg)
+/* Fills the slot a sender claimed, and tells the receiver. */
+static inline void fill_slot(struct mpsc__chan *c, struct mpsc__list_block *block, size_t offset, const void *msg)
+{
+    struct slot s = slot_at(c, block, offset);
+    mpsc__copy_msg(s.data, msg, c->elem_size);
+    /* Release: publishes the payload to the consumer's acquire load. */
+    atomic_store_explicit(s.ready, 1, memory_order_release);
+    mpsc__event_notify(&c->q.list.rx_event);
+}
+
+/* Every case of mpsc__list_send: a disconnected channel, a lost race, a
+ * block's last slot (whose sender installs the next block) and its
+ * sentinel. */
+MPSC__NOINLINE static mpsc_status send_slow(struct mpsc__chan *c, const void *msg)
 {
     struct mpsc__list *l = &c->q.list;
     struct mpsc__list_block *next_block = NULL;
     mpsc_status st;
-    /* Acquire on both: a tail position past a block boundary was published by
-     * the installer's release fetch_add, after its release store of
-     * tail_block, so the block loaded second is at least as new as the
-     * position loaded first. */
+    /* Acquire on both: see mpsc__list_send. */
     size_t tail = atomic_load_explicit(&l->tail, memory_order_acquire);
     struct mpsc__list_block *block = atomic_load_explicit(&l->tail_block, memory_order_acquire);
     for (;;) {
@@ -182,11 +186,7 @@ mpsc_status mpsc__list_send(struct mpsc__chan *c, const void *msg)
                 break;
             }
         }
-        /* seq_cst on success: this claim is the "condition" store of the
-         * receiver's Dekker pair (park.h): a receiver that is about to sleep
-         * re-reads the tail with seq_cst after announcing itself, and our
-         * mpsc__event_notify below reads its announcement.  Acquire on
-         * failure: we read the winner's position (see the first load). */
+        /* seq_cst on success, acquire on failure: see mpsc__list_send. */
         if (atomic_compare_exchange_weak_explicit(&l->tail, &tail, tail + STEP, memory_order_seq_cst,
                                                   memory_order_acquire)) {
             if (offset + 1 == l->block_cap) {
@@ -199,10 +199,7 @@ mpsc_status mpsc__list_send(struct mpsc__chan *c, const void *msg)
                 atomic_store_explicit(&block->next, next_block, memory_order_release);
                 next_block = NULL;
             }
-            mpsc__copy_msg(slot_data(c, block, offset), msg, c->elem_size);
-            /* Release: publishes the payload to the consumer's acquire load. */
-            atomic_store_explicit(slot_ready(c, block, offset), 1, memory_order_release);
-            mpsc__event_notify(&l->rx_event);
+            fill_slot(c, block, offset, msg);
             st = MPSC_OK;
             break;
         }
@@ -214,13 +211,39 @@ mpsc_status mpsc__list_send(struct mpsc__chan *c, const void *msg)
     return st;
 }
 
+mpsc_status mpsc__list_send(struct mpsc__chan *c, const void *msg)
+{
+    struct mpsc__list *l = &c->q.list;
+    /* Acquire on both: a tail position past a block boundary was published by
+     * the installer's release fetch_add, after its release store of
+     * tail_block, so the block loaded second is at least as new as the
+     * position loaded first. */
+    size_t tail = atomic_load_explicit(&l->tail, memory_order_acquire);
+    struct mpsc__list_block *block = atomic_load_explicit(&l->tail_block, memory_order_acquire);
+    size_t offset = (tail >> SHIFT) & (l->lap - 1);
+    /* The common case: the channel is open, the slot is not its block's last
+     * (nor the sentinel), and no other sender claims it first.
+     * seq_cst on success: this claim is the "condition" store of the
+     * receiver's Dekker pair (park.h): a receiver that is about to sleep
+     * re-reads the tail with seq_cst after announcing itself, and the notify
+     * in fill_slot reads its announcement.  Acquire on failure: send_slow
+     * starts over from fresh loads anyway. */
+    if (!(tail & MARK) && offset + 1 < l->block_cap &&
+        atomic_compare_exchange_weak_explicit(&l->tail, &tail, tail + STEP, memory_order_seq_cst,
+                                              memory_order_acquire)) {
+        fill_slot(c, block, offset, msg);
+        return MPSC_OK;
+    }
+    return send_slow(c, msg);
+}
+
 /* Waits for a sender that claimed a slot to finish copying into it.  It is a
  * few instructions away unless it was preempted, hence the yield. */
-static void wait_ready(const struct mpsc__chan *c, struct mpsc__list_block *b, size_t offset)
+static void wait_ready(_Atomic unsigned char *ready)
 {
     struct mpsc__backoff backoff = {0};
     /* Acquire: pairs with the release store of the ready flag. */
-    while (!atomic_load_explicit(slot_ready(c, b, offset), memory_order_acquire))
+    while (!atomic_load_explicit(ready, memory_order_acquire))
         mpsc__backoff_snooze(&backoff);
 }
 
@@ -247,26 +270,47 @@ static bool list_is_empty(struct mpsc__list *l, size_t head, size_t *tail_out)
     return (tail >> SHIFT) == (head >> SHIFT);
 }
 
-static mpsc_status list_try_recv(struct mpsc__chan *c, void *out)
+/* Takes the message of a ready slot at position head. */
+static inline mpsc_status take_slot(struct mpsc__chan *c, struct slot s, size_t head, void *out)
+{
+    mpsc__copy_msg(out, s.data, c->elem_size);
+    /* Relaxed: head is read by other threads only for mpsc_len's snapshot. */
+    atomic_store_explicit(&c->q.list.head, head + STEP, memory_order_relaxed);
+    return MPSC_OK;
+}
+
+/* The rest of list_try_recv: the consumer stands on a sentinel, or the slot
+ * is not ready (the channel is empty, or its sender is still copying). */
+MPSC__NOINLINE static mpsc_status try_recv_slow(struct mpsc__chan *c, void *out, size_t head)
 {
     struct mpsc__list *l = &c->q.list;
-    /* Relaxed: only the consumer writes head. */
-    size_t head = head_advance_block(l, atomic_load_explicit(&l->head, memory_order_relaxed));
-    size_t offset = (head >> SHIFT) & (l->lap - 1);
-    struct mpsc__list_block *b = l->head_block;
+    head = head_advance_block(l, head);
+    struct slot s = slot_at(c, l->head_block, (head >> SHIFT) & (l->lap - 1));
     /* Acquire: pairs with the sender's release store of the flag. */
-    if (!atomic_load_explicit(slot_ready(c, b, offset), memory_order_acquire)) {
+    if (!atomic_load_explicit(s.ready, memory_order_acquire)) {
         size_t tail;
         if (list_is_empty(l, head, &tail)) {
             atomic_store_explicit(&l->head, head, memory_order_relaxed);
             return (tail & MARK) ? MPSC_DISCONNECTED : MPSC_EMPTY;
         }
-        wait_ready(c, b, offset);
+        wait_ready(s.ready);
     }
-    mpsc__copy_msg(out, slot_data(c, b, offset), c->elem_size);
-    /* Relaxed: head is read by other threads only for mpsc_len's snapshot. */
-    atomic_store_explicit(&l->head, head + STEP, memory_order_relaxed);
-    return MPSC_OK;
+    return take_slot(c, s, head, out);
+}
+
+static inline mpsc_status list_try_recv(struct mpsc__chan *c, void *out)
+{
+    struct mpsc__list *l = &c->q.list;
+    /* Relaxed: only the consumer writes head. */
+    size_t head = atomic_load_explicit(&l->head, memory_order_relaxed);
+    size_t offset = (head >> SHIFT) & (l->lap - 1);
+    if (offset != l->block_cap) {
+        struct slot s = slot_at(c, l->head_block, offset);
+        /* Acquire: pairs with the sender's release store of the flag. */
+        if (atomic_load_explicit(s.ready, memory_order_acquire))
+            return take_slot(c, s, head, out);
+    }
+    return try_recv_slow(c, out, head);
 }
 
 /*
@@ -282,37 +326,40 @@ static bool spin_for_message(const struct mpsc__chan *c, struct mpsc__backoff *b
     if (offset == l->block_cap)
         return mpsc__backoff_spin(backoff); /* the next message opens a new block */
     /* Relaxed: only a hint; list_try_recv reads the flag again with acquire. */
-    while (!atomic_load_explicit(slot_ready(c, l->head_block, offset), memory_order_relaxed))
+    while (!atomic_load_explicit(slot_at(c, l->head_block, offset).ready, memory_order_relaxed))
         if (!mpsc__backoff_spin(backoff))
             return false;
     return true;
 }
 
-mpsc_status mpsc__list_recv(struct mpsc__chan *c, void *out, uint64_t deadline)
+/* mpsc__list_recv once the channel was found empty: spin, then sleep, until
+ * a message, a disconnection or the deadline. */
+MPSC__NOINLINE static mpsc_status recv_wait(struct mpsc__chan *c, void *out, uint64_t deadline)
 {
     struct mpsc__list *l = &c->q.list;
-    struct mpsc__backoff backoff;
-    bool waiting = false;
+    struct mpsc__backoff backoff = mpsc__wait_start(c, MPSC__RX_SIDE);
     for (;;) {
+        if (deadline != MPSC__FOREVER && mpsc__now_ns() >= deadline)
+            return MPSC_TIMEOUT;
+        if (!spin_for_message(c, &backoff)) {
+            size_t head = atomic_load_explicit(&l->head, memory_order_relaxed);
+            size_t tail;
+            uint32_t seq = mpsc__event_prepare(&l->rx_event);
+            if (list_is_empty(l, head, &tail) && !(tail & MARK))
+                mpsc__event_wait(&l->rx_event, seq, deadline);
+        }
         mpsc_status st = list_try_recv(c, out);
         if (st != MPSC_EMPTY)
             return st;
-        if (deadline == MPSC__NO_WAIT)
-            return MPSC_EMPTY;
-        if (deadline != MPSC__FOREVER && mpsc__now_ns() >= deadline)
-            return MPSC_TIMEOUT;
-        if (!waiting) {
-            backoff = mpsc__wait_start(c, MPSC__RX_SIDE);
-            waiting = true;
-        }
-        if (spin_for_message(c, &backoff))
-            continue;
-        size_t head = atomic_load_explicit(&l->head, memory_order_relaxed);
-        size_t tail;
-        uint32_t seq = mpsc__event_prepare(&l->rx_event);
-        if (list_is_empty(l, head, &tail) && !(tail & MARK))
-            mpsc__event_wait(&l->rx_event, seq, deadline);
     }
+}
+
+mpsc_status mpsc__list_recv(struct mpsc__chan *c, void *out, uint64_t deadline)
+{
+    mpsc_status st = list_try_recv(c, out);
+    if (st != MPSC_EMPTY || deadline == MPSC__NO_WAIT)
+        return st;
+    return recv_wait(c, out, deadline);
 }
 
 void mpsc__list_disconnect_senders(struct mpsc__chan *c)
@@ -335,10 +382,10 @@ void mpsc__list_disconnect_receiver(struct mpsc__chan *c)
         head = head_advance_block(l, head);
         if ((head >> SHIFT) == (tail >> SHIFT))
             break;
-        size_t offset = (head >> SHIFT) & (l->lap - 1);
-        wait_ready(c, l->head_block, offset);
+        struct slot s = slot_at(c, l->head_block, (head >> SHIFT) & (l->lap - 1));
+        wait_ready(s.ready);
         if (c->drop != NULL)
-            c->drop(slot_data(c, l->head_block, offset));
+            c->drop(s.data);
         head += STEP;
     }
     atomic_store_explicit(&l->head, head, memory_order_relaxed);

@@ -40,6 +40,18 @@ bool mpsc__backoff_shares_cpu(struct mpsc__backoff *b)
 #endif
 }
 
+MPSC__NOINLINE void mpsc__event_wake(struct mpsc__event *ev)
+{
+    /* Acquire: reading a waiter's increment (a release, being seq_cst) makes
+     * its load of seq in mpsc__event_prepare happen before our bump below,
+     * so that load cannot have seen the bump. */
+    if (atomic_exchange_explicit(&ev->waiters, 0, memory_order_acquire) != 0) {
+        /* Release: pairs with the acquire load in mpsc__event_prepare. */
+        atomic_fetch_add_explicit(&ev->seq, 1, memory_order_release);
+        mpsc__futex_wake(&ev->seq, INT32_MAX);
+    }
+}
+
 static struct timespec to_timespec(uint64_t ns)
 {
     struct timespec ts;
