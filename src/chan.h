@@ -138,6 +138,21 @@ static inline struct mpsc__backoff mpsc__wait_start(struct mpsc__chan *c, enum m
     return (struct mpsc__backoff){0, &c->waiting_cpu[side], &c->waiting_cpu[!side]};
 }
 
+/*
+ * Whether a blocking receive that found the channel empty first spins on the
+ * slot the next message will land in, before anything else.  The full check
+ * of an empty channel reads the tail, which every send writes: in a hand-off
+ * (bounded(1), ping-pong) reading it there would move that line to the
+ * receiver and back once per message.  Not for try_recv, nor once the
+ * deadline has passed, nor when every Sender is gone: then the full check
+ * answers at once.  Relaxed: a hint, the full check decides.
+ */
+static inline bool mpsc__rx_spin_first(const struct mpsc__chan *c, uint64_t deadline)
+{
+    return deadline != MPSC__NO_WAIT && atomic_load_explicit(&c->senders, memory_order_relaxed) != 0 &&
+           (deadline == MPSC__FOREVER || mpsc__now_ns() < deadline);
+}
+
 /* counter.c */
 mpsc_status mpsc__chan_create(const mpsc_config *cfg, mpsc_sender **tx, mpsc_receiver **rx);
 mpsc_sender *mpsc__sender_clone(mpsc_sender *tx);

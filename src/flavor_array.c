@@ -165,15 +165,37 @@ static enum attempt try_send_once(struct mpsc__chan *c, const void *msg, mpsc_st
     return RETRY;
 }
 
+/*
+ * Whether a blocking send that found the slot at `tail` still full (last
+ * lap's message in it) first spins for free slots, before anything else: the
+ * full check reads the head, which every receive writes, and in a hand-off
+ * reading it there would move that line to the sender and back once per
+ * message (the receiver's side: mpsc__rx_spin_first).  Not for try_send, a
+ * deadline already past or a disconnected channel.
+ */
+static bool tx_spin_first(struct mpsc__chan *c, size_t tail, uint64_t deadline)
+{
+    struct mpsc__array *a = &c->q.array;
+    if (deadline == MPSC__NO_WAIT || (tail & a->mark_bit))
+        return false;
+    /* Relaxed: a hint, try_send_once decides. */
+    size_t stamp = atomic_load_explicit(&slot_at(a, tail & (a->mark_bit - 1))->stamp, memory_order_relaxed);
+    return stamp + a->one_lap == tail + 1 && (deadline == MPSC__FOREVER || mpsc__now_ns() < deadline);
+}
+
 /* mpsc__array_send when the common case did not happen: a lost race, a
  * full ring, a disconnected channel. */
 MPSC__NOINLINE static mpsc_status send_slow(struct mpsc__chan *c, const void *msg, uint64_t deadline)
 {
     struct mpsc__array *a = &c->q.array;
-    struct mpsc__backoff backoff;
-    bool waiting = false;
+    struct mpsc__backoff backoff = mpsc__wait_start(c, MPSC__TX_SIDE);
     mpsc_status st;
-    size_t tail;
+    /* Relaxed: a hint, try_send_once decides. */
+    size_t tail = atomic_load_explicit(&a->tail, memory_order_relaxed);
+    if (tx_spin_first(c, tail, deadline)) {
+        size_t later = index_after(a, tail, refill_batch(a));
+        spin_for_stamp(a, later, later, &backoff);
+    }
     for (;;) {
         enum attempt r = try_send_once(c, msg, &st, &tail);
         if (r == DONE)
@@ -188,10 +210,6 @@ MPSC__NOINLINE static mpsc_status send_slow(struct mpsc__chan *c, const void *ms
             return MPSC_FULL;
         if (deadline != MPSC__FOREVER && mpsc__now_ns() >= deadline)
             return MPSC_TIMEOUT;
-        if (!waiting) {
-            backoff = mpsc__wait_start(c, MPSC__TX_SIDE);
-            waiting = true;
-        }
         size_t later = index_after(a, tail, refill_batch(a));
         if (spin_for_stamp(a, later, later, &backoff))
             continue;
@@ -266,9 +284,12 @@ static enum attempt try_recv_once(struct mpsc__chan *c, void *out, mpsc_status *
 MPSC__NOINLINE static mpsc_status recv_slow(struct mpsc__chan *c, void *out, uint64_t deadline)
 {
     struct mpsc__array *a = &c->q.array;
-    struct mpsc__backoff backoff, copying = {0};
-    bool waiting = false;
+    struct mpsc__backoff backoff = mpsc__wait_start(c, MPSC__RX_SIDE), copying = {0};
     mpsc_status st;
+    if (mpsc__rx_spin_first(c, deadline)) {
+        size_t head = atomic_load_explicit(&a->head, memory_order_relaxed);
+        spin_for_stamp(a, head, head + 1, &backoff);
+    }
     for (;;) {
         enum attempt r = try_recv_once(c, out, &st);
         if (r == DONE)
@@ -282,10 +303,6 @@ MPSC__NOINLINE static mpsc_status recv_slow(struct mpsc__chan *c, void *out, uin
             return MPSC_EMPTY;
         if (deadline != MPSC__FOREVER && mpsc__now_ns() >= deadline)
             return MPSC_TIMEOUT;
-        if (!waiting) {
-            backoff = mpsc__wait_start(c, MPSC__RX_SIDE);
-            waiting = true;
-        }
         size_t head = atomic_load_explicit(&a->head, memory_order_relaxed);
         if (spin_for_stamp(a, head, head + 1, &backoff))
             continue;

@@ -271,12 +271,11 @@ static bool list_is_empty(struct mpsc__list *l, size_t head, size_t *tail_out)
 }
 
 /* Takes the message of a ready slot at position head. */
-static inline mpsc_status take_slot(struct mpsc__chan *c, struct slot s, size_t head, void *out)
+static inline void take_slot(struct mpsc__chan *c, struct slot s, size_t head, void *out)
 {
     mpsc__copy_msg(out, s.data, c->elem_size);
     /* Relaxed: head is read by other threads only for mpsc_len's snapshot. */
     atomic_store_explicit(&c->q.list.head, head + STEP, memory_order_relaxed);
-    return MPSC_OK;
 }
 
 /* The rest of list_try_recv: the consumer stands on a sentinel, or the slot
@@ -295,22 +294,33 @@ MPSC__NOINLINE static mpsc_status try_recv_slow(struct mpsc__chan *c, void *out,
         }
         wait_ready(s.ready);
     }
-    return take_slot(c, s, head, out);
+    take_slot(c, s, head, out);
+    return MPSC_OK;
 }
 
-static inline mpsc_status list_try_recv(struct mpsc__chan *c, void *out)
+/* The common case of every receive: the slot at the head is ready.  Takes
+ * it and returns true, or returns false with *head_out the head. */
+static inline bool take_if_ready(struct mpsc__chan *c, void *out, size_t *head_out)
 {
     struct mpsc__list *l = &c->q.list;
     /* Relaxed: only the consumer writes head. */
     size_t head = atomic_load_explicit(&l->head, memory_order_relaxed);
     size_t offset = (head >> SHIFT) & (l->lap - 1);
-    if (offset != l->block_cap) {
-        struct slot s = slot_at(c, l->head_block, offset);
-        /* Acquire: pairs with the sender's release store of the flag. */
-        if (atomic_load_explicit(s.ready, memory_order_acquire))
-            return take_slot(c, s, head, out);
-    }
-    return try_recv_slow(c, out, head);
+    *head_out = head;
+    if (offset == l->block_cap)
+        return false;
+    struct slot s = slot_at(c, l->head_block, offset);
+    /* Acquire: pairs with the sender's release store of the flag. */
+    if (!atomic_load_explicit(s.ready, memory_order_acquire))
+        return false;
+    take_slot(c, s, head, out);
+    return true;
+}
+
+static inline mpsc_status list_try_recv(struct mpsc__chan *c, void *out)
+{
+    size_t head;
+    return take_if_ready(c, out, &head) ? MPSC_OK : try_recv_slow(c, out, head);
 }
 
 /*
@@ -332,13 +342,18 @@ static bool spin_for_message(const struct mpsc__chan *c, struct mpsc__backoff *b
     return true;
 }
 
-/* mpsc__list_recv once the channel was found empty: spin, then sleep, until
- * a message, a disconnection or the deadline. */
+/* mpsc__list_recv once the slot at the head was found not ready: spin, then
+ * sleep, until a message, a disconnection or the deadline. */
 MPSC__NOINLINE static mpsc_status recv_wait(struct mpsc__chan *c, void *out, uint64_t deadline)
 {
     struct mpsc__list *l = &c->q.list;
     struct mpsc__backoff backoff = mpsc__wait_start(c, MPSC__RX_SIDE);
+    if (mpsc__rx_spin_first(c, deadline))
+        spin_for_message(c, &backoff);
     for (;;) {
+        mpsc_status st = list_try_recv(c, out);
+        if (st != MPSC_EMPTY)
+            return st;
         if (deadline != MPSC__FOREVER && mpsc__now_ns() >= deadline)
             return MPSC_TIMEOUT;
         if (!spin_for_message(c, &backoff)) {
@@ -348,18 +363,16 @@ MPSC__NOINLINE static mpsc_status recv_wait(struct mpsc__chan *c, void *out, uin
             if (list_is_empty(l, head, &tail) && !(tail & MARK))
                 mpsc__event_wait(&l->rx_event, seq, deadline);
         }
-        mpsc_status st = list_try_recv(c, out);
-        if (st != MPSC_EMPTY)
-            return st;
     }
 }
 
 mpsc_status mpsc__list_recv(struct mpsc__chan *c, void *out, uint64_t deadline)
 {
-    mpsc_status st = list_try_recv(c, out);
-    if (st != MPSC_EMPTY || deadline == MPSC__NO_WAIT)
-        return st;
-    return recv_wait(c, out, deadline);
+    size_t head;
+    if (take_if_ready(c, out, &head))
+        return MPSC_OK;
+    /* A blocking receive waits before it looks at the tail (recv_wait). */
+    return deadline == MPSC__NO_WAIT ? try_recv_slow(c, out, head) : recv_wait(c, out, deadline);
 }
 
 void mpsc__list_disconnect_senders(struct mpsc__chan *c)
