@@ -17,6 +17,9 @@
  * disconnecting side, and end the wait. */
 enum { WAITING, SLEEPING, DONE, DISCONNECTED };
 
+/* The largest message a packet carries itself (below). */
+#define INLINE_BYTES 16
+
 /*
  * Lives on the stack of the blocked sender or receiver, from before it is
  * queued until its owner returns.  `src`/`dst` and `state` are read by the
@@ -30,7 +33,14 @@ struct mpsc__zero_packet {
     _Atomic uint32_t state;
     bool queued;
     struct mpsc__zero_packet *next, *prev;
+    /* A message of at most INLINE_BYTES travels here instead (src or dst
+     * point to it): the partner then touches one cache line of ours, the
+     * packet's, instead of that line and the line of the caller's buffer. */
+    alignas(16) unsigned char inline_msg[INLINE_BYTES];
 };
+
+/* Packets are aligned to a cache line, so that each is one line. */
+#define PACKET_ALIGN 64
 
 mpsc_status mpsc__zero_init(struct mpsc__chan *c)
 {
@@ -158,8 +168,12 @@ mpsc_status mpsc__zero_send(struct mpsc__chan *c, const void *msg, uint64_t dead
         pthread_mutex_unlock(&z->lock);
         return deadline == MPSC__NO_WAIT ? MPSC_FULL : MPSC_TIMEOUT;
     }
-    struct mpsc__zero_packet p = {.src = msg, .queued = true, .prev = z->senders_tail};
+    alignas(PACKET_ALIGN) struct mpsc__zero_packet p = {.src = msg, .queued = true, .prev = z->senders_tail};
     atomic_init(&p.state, WAITING);
+    if (c->elem_size <= INLINE_BYTES) {
+        mpsc__copy_msg(p.inline_msg, msg, c->elem_size);
+        p.src = p.inline_msg;
+    }
     if (z->senders_tail != NULL)
         z->senders_tail->next = &p;
     else
@@ -188,10 +202,15 @@ mpsc_status mpsc__zero_recv(struct mpsc__chan *c, void *out, uint64_t deadline)
         pthread_mutex_unlock(&z->lock);
         return deadline == MPSC__NO_WAIT ? MPSC_EMPTY : MPSC_TIMEOUT;
     }
-    struct mpsc__zero_packet p = {.dst = out, .queued = true};
+    bool inline_msg = c->elem_size <= INLINE_BYTES;
+    alignas(PACKET_ALIGN) struct mpsc__zero_packet p = {.queued = true};
+    p.dst = inline_msg ? p.inline_msg : out;
     atomic_init(&p.state, WAITING);
     z->receiver = &p;
-    return park(c, MPSC__RX_SIDE, &p, deadline);
+    mpsc_status st = park(c, MPSC__RX_SIDE, &p, deadline);
+    if (st == MPSC_OK && inline_msg)
+        mpsc__copy_msg(out, p.inline_msg, c->elem_size);
+    return st;
 }
 
 /* Either side's disconnection: no one will ever meet a waiter again. */

@@ -129,6 +129,10 @@ Test(send_recv, small_messages_round_trip_on_every_flavor, .timeout = 10)
     round_trip(1, 50);
     round_trip(sizeof(uint64_t), 50);
     round_trip(13, 50);
+    /* The largest message a rendezvous packet carries inside itself, and the
+     * smallest that goes through a pointer (flavor_zero.c). */
+    round_trip(16, 50);
+    round_trip(17, 50);
 }
 
 Test(send_recv, thousand_byte_messages_round_trip_on_every_flavor, .timeout = 10)
