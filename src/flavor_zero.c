@@ -147,6 +147,44 @@ static bool cannot_wait(uint64_t deadline)
     return deadline == MPSC__NO_WAIT || (deadline != MPSC__FOREVER && mpsc__now_ns() >= deadline);
 }
 
+/*
+ * The lock is held and no partner is waiting: queue a packet and wait in it.
+ * Out of line, because the packet's alignment makes the frame of the
+ * function that holds it realign the stack, which mpsc__zero_send and
+ * mpsc__zero_recv, and whatever inlines them, need not pay when a partner
+ * is there.
+ */
+MPSC__NOINLINE static mpsc_status send_wait(struct mpsc__chan *c, const void *msg, uint64_t deadline)
+{
+    struct mpsc__zero *z = &c->q.zero;
+    alignas(PACKET_ALIGN) struct mpsc__zero_packet p = {.src = msg, .queued = true, .prev = z->senders_tail};
+    atomic_init(&p.state, WAITING);
+    if (c->elem_size <= INLINE_BYTES) {
+        mpsc__copy_msg(p.inline_msg, msg, c->elem_size);
+        p.src = p.inline_msg;
+    }
+    if (z->senders_tail != NULL)
+        z->senders_tail->next = &p;
+    else
+        z->senders_head = &p;
+    z->senders_tail = &p;
+    return park(c, MPSC__TX_SIDE, &p, deadline);
+}
+
+/* The same for the receiver. */
+MPSC__NOINLINE static mpsc_status recv_wait(struct mpsc__chan *c, void *out, uint64_t deadline)
+{
+    bool inline_msg = c->elem_size <= INLINE_BYTES;
+    alignas(PACKET_ALIGN) struct mpsc__zero_packet p = {.queued = true};
+    p.dst = inline_msg ? p.inline_msg : out;
+    atomic_init(&p.state, WAITING);
+    c->q.zero.receiver = &p;
+    mpsc_status st = park(c, MPSC__RX_SIDE, &p, deadline);
+    if (st == MPSC_OK && inline_msg)
+        mpsc__copy_msg(out, p.inline_msg, c->elem_size);
+    return st;
+}
+
 mpsc_status mpsc__zero_send(struct mpsc__chan *c, const void *msg, uint64_t deadline)
 {
     struct mpsc__zero *z = &c->q.zero;
@@ -168,18 +206,7 @@ mpsc_status mpsc__zero_send(struct mpsc__chan *c, const void *msg, uint64_t dead
         pthread_mutex_unlock(&z->lock);
         return deadline == MPSC__NO_WAIT ? MPSC_FULL : MPSC_TIMEOUT;
     }
-    alignas(PACKET_ALIGN) struct mpsc__zero_packet p = {.src = msg, .queued = true, .prev = z->senders_tail};
-    atomic_init(&p.state, WAITING);
-    if (c->elem_size <= INLINE_BYTES) {
-        mpsc__copy_msg(p.inline_msg, msg, c->elem_size);
-        p.src = p.inline_msg;
-    }
-    if (z->senders_tail != NULL)
-        z->senders_tail->next = &p;
-    else
-        z->senders_head = &p;
-    z->senders_tail = &p;
-    return park(c, MPSC__TX_SIDE, &p, deadline);
+    return send_wait(c, msg, deadline);
 }
 
 mpsc_status mpsc__zero_recv(struct mpsc__chan *c, void *out, uint64_t deadline)
@@ -202,15 +229,7 @@ mpsc_status mpsc__zero_recv(struct mpsc__chan *c, void *out, uint64_t deadline)
         pthread_mutex_unlock(&z->lock);
         return deadline == MPSC__NO_WAIT ? MPSC_EMPTY : MPSC_TIMEOUT;
     }
-    bool inline_msg = c->elem_size <= INLINE_BYTES;
-    alignas(PACKET_ALIGN) struct mpsc__zero_packet p = {.queued = true};
-    p.dst = inline_msg ? p.inline_msg : out;
-    atomic_init(&p.state, WAITING);
-    z->receiver = &p;
-    mpsc_status st = park(c, MPSC__RX_SIDE, &p, deadline);
-    if (st == MPSC_OK && inline_msg)
-        mpsc__copy_msg(out, p.inline_msg, c->elem_size);
-    return st;
+    return recv_wait(c, out, deadline);
 }
 
 /* Either side's disconnection: no one will ever meet a waiter again. */
