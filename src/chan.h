@@ -65,11 +65,25 @@ struct mpsc__array {
 
 struct mpsc__zero_packet;
 
+/* The largest message that travels inside a waiter's packet (flavor_zero.c). */
+#define MPSC__ZERO_INLINE 16
+
+/* Where the receiver waits for a sender: there is one receiver, so its
+ * packet lives in the channel, and a sender can hand over without the lock. */
+struct mpsc__zero_receiver {
+    _Atomic uint32_t state;
+    void *dst; /* inline_msg, or the receiver's buffer for a larger message */
+    alignas(16) unsigned char inline_msg[MPSC__ZERO_INLINE];
+};
+
 struct mpsc__zero {
     pthread_mutex_t lock;
-    struct mpsc__zero_packet *senders_head, *senders_tail; /* FIFO of blocked senders */
-    struct mpsc__zero_packet *receiver;                    /* the blocked receiver, if any */
+    /* Under the lock: the FIFO of blocked senders, and the disconnection. */
+    struct mpsc__zero_packet *senders_head, *senders_tail;
     bool disconnected;
+    /* Written by the receiver and the sender that meets it: a line of its
+     * own, away from the lock. */
+    alignas(MPSC__CACHE_LINE) struct mpsc__zero_receiver rx;
 };
 
 /* ---- the channel ------------------------------------------------------- */

@@ -2,41 +2,42 @@
  * flavor_zero.c - the rendezvous channel, sync_channel(0): a sender and the
  * receiver meet and the message is copied straight from one to the other.
  * Follows Rust's library/std/src/sync/mpmc/zero.rs: a mutex guards who is
- * waiting; a thread that finds no partner puts a packet (on its own stack)
- * in the channel and sleeps on it until the partner that takes it copies the
- * message and marks it done.  With one receiver, its side of the waiting
- * list is a single pointer.
+ * waiting; a sender that finds no receiver puts a packet (on its own stack)
+ * in the channel and sleeps on it until the receiver copies the message out
+ * and marks it done.  Two changes use the single receiver: its packet lives
+ * in the channel (chan.h, struct mpsc__zero_receiver), and a sender that
+ * finds it waiting claims it with a compare-and-swap, without the lock, so
+ * that in a ping-pong each side's lock stays on its own core.
  */
 #include "chan.h"
 
 #include <string.h>
 
-/* Packet states.  WAITING and SLEEPING belong to the packet's owner (it
- * switches to SLEEPING before a futex wait, so a partner knows to wake it);
- * DONE and DISCONNECTED are written once, by the partner or the
- * disconnecting side, and end the wait. */
-enum { WAITING, SLEEPING, DONE, DISCONNECTED };
-
-/* The largest message a packet carries itself (below). */
-#define INLINE_BYTES 16
+/*
+ * Packet states.  WAITING and SLEEPING belong to the packet's owner (it
+ * switches to SLEEPING before a futex wait, so a partner knows to wake it).
+ * CLAIMED: a sender took the receiver's packet and is copying into it.
+ * DONE and DISCONNECTED are written once per wait, by the partner or the
+ * disconnecting side, and end it; so does IDLE, the receiver's packet when
+ * no receive waits in it.  A wait is over once the state is DONE or above.
+ */
+enum { WAITING, SLEEPING, CLAIMED, DONE, DISCONNECTED, IDLE };
 
 /*
- * Lives on the stack of the blocked sender or receiver, from before it is
- * queued until its owner returns.  `src`/`dst` and `state` are read by the
- * partner; `next`, `prev` and `queued` are guarded by the channel's lock.
- * Once a partner has dequeued it (queued = false, under the lock), only that
- * partner may complete it, and the owner must wait for that.
+ * A blocked sender's packet.  Lives on its stack from before it is queued
+ * until it returns.  `src` and `state` are read by the receiver; `next`,
+ * `prev` and `queued` are guarded by the channel's lock.  Once the receiver
+ * has dequeued it (queued = false, under the lock), only the receiver may
+ * complete it, and the sender must wait for that.
  */
 struct mpsc__zero_packet {
-    const void *src; /* a sender's message */
-    void *dst;       /* the receiver's buffer */
+    const void *src; /* the message: inline_msg, or the caller's for a larger one */
     _Atomic uint32_t state;
     bool queued;
     struct mpsc__zero_packet *next, *prev;
-    /* A message of at most INLINE_BYTES travels here instead (src or dst
-     * point to it): the partner then touches one cache line of ours, the
-     * packet's, instead of that line and the line of the caller's buffer. */
-    alignas(16) unsigned char inline_msg[INLINE_BYTES];
+    /* A message of at most MPSC__ZERO_INLINE bytes travels here, so that
+     * the receiver touches one cache line of the sender's, the packet's. */
+    alignas(16) unsigned char inline_msg[MPSC__ZERO_INLINE];
 };
 
 /* Packets are aligned to a cache line, so that each is one line. */
@@ -58,8 +59,9 @@ mpsc_status mpsc__zero_init(struct mpsc__chan *c)
     if (err != 0)
         return MPSC_ENOMEM;
     z->senders_head = z->senders_tail = NULL;
-    z->receiver = NULL;
     z->disconnected = false;
+    atomic_init(&z->rx.state, IDLE);
+    z->rx.dst = NULL;
     return MPSC_OK;
 }
 
@@ -68,38 +70,95 @@ void mpsc__zero_destroy(struct mpsc__chan *c)
     pthread_mutex_destroy(&c->q.zero.lock);
 }
 
-/* Ends the wait of a dequeued packet. */
-static void complete(struct mpsc__zero_packet *p, uint32_t result)
+/* Ends a wait in *state that was WAITING or SLEEPING (`was`) and is now the
+ * completer's alone (a dequeued sender's packet, a claimed receiver's). */
+static void complete(_Atomic uint32_t *state, uint32_t was, uint32_t result)
 {
     /* Release: the owner's acquire load of the state sees the copied
      * message (or, for a sender's packet, knows we are done reading it). */
+    atomic_store_explicit(state, result, memory_order_release);
+    if (was == SLEEPING)
+        mpsc__futex_wake(state, 1);
+}
+
+/* Ends a sender's wait: it was dequeued under the lock, so nobody else
+ * writes its state now but its owner, which may still go to sleep. */
+static void complete_sender(struct mpsc__zero_packet *p, uint32_t result)
+{
+    /* Release: as in complete(); an exchange, because the owner may switch
+     * WAITING to SLEEPING until we store. */
     if (atomic_exchange_explicit(&p->state, result, memory_order_release) == SLEEPING)
         mpsc__futex_wake(&p->state, 1);
 }
 
-/* Waits until the packet is completed or the deadline passes; returns the
- * state, which is WAITING or SLEEPING only on timeout. */
-static uint32_t wait_packet(struct mpsc__zero_packet *p, struct mpsc__backoff backoff, uint64_t deadline)
+/*
+ * Waits until *state is DONE or above, or the deadline passes; returns the
+ * state, which is below DONE only on timeout (WAITING or SLEEPING) or while
+ * a sender is copying into a claimed receiver's packet (CLAIMED).
+ */
+static uint32_t wait_state(_Atomic uint32_t *state, struct mpsc__backoff backoff, uint64_t deadline)
 {
     uint32_t s;
     /* Acquire on every load: pairs with the release in complete(). */
     do {
-        s = atomic_load_explicit(&p->state, memory_order_acquire);
+        s = atomic_load_explicit(state, memory_order_acquire);
         if (s >= DONE)
             return s;
     } while (mpsc__backoff_spin(&backoff));
-    /* A second call (park() after a timeout, its packet taken by a partner
+    /* A second call (after a timeout, a sender packet taken by a receiver
      * that is still copying) finds the packet SLEEPING already: it waits on. */
     s = WAITING;
-    if (!atomic_compare_exchange_strong_explicit(&p->state, &s, SLEEPING, memory_order_acquire,
-                                                 memory_order_acquire) && s != SLEEPING)
+    if (!atomic_compare_exchange_strong_explicit(state, &s, SLEEPING, memory_order_acquire, memory_order_acquire) &&
+        s != SLEEPING)
         return s;
-    while ((s = atomic_load_explicit(&p->state, memory_order_acquire)) == SLEEPING) {
+    while ((s = atomic_load_explicit(state, memory_order_acquire)) == SLEEPING) {
         if (deadline != MPSC__FOREVER && mpsc__now_ns() >= deadline)
             break;
-        mpsc__futex_wait(&p->state, SLEEPING, deadline);
+        mpsc__futex_wait(state, SLEEPING, deadline);
     }
     return s;
+}
+
+/* Waits for a sender that claimed the receiver's packet and is copying
+ * into it: a few instructions away unless it was preempted. */
+static uint32_t wait_claimed(_Atomic uint32_t *state)
+{
+    struct mpsc__backoff backoff = {0};
+    uint32_t s;
+    /* Acquire: pairs with the release in complete(). */
+    while ((s = atomic_load_explicit(state, memory_order_acquire)) == CLAIMED)
+        mpsc__backoff_snooze(&backoff);
+    return s;
+}
+
+/*
+ * Takes the receiver's packet if the receiver waits in it: true, and the
+ * packet is ours to fill (deliver); *was says whether the receiver slept.
+ * Any sender may try, with or without the lock.
+ */
+static bool claim_receiver(struct mpsc__zero *z, uint32_t *was)
+{
+    /* Relaxed: the compare-and-swap below decides. */
+    uint32_t s = atomic_load_explicit(&z->rx.state, memory_order_relaxed);
+    while (s == WAITING || s == SLEEPING) {
+        /* Acquire: pairs with the receiver's release store of WAITING, so
+         * its `dst` is visible, and its read of the previous message is
+         * over before we write the next. */
+        if (atomic_compare_exchange_weak_explicit(&z->rx.state, &s, CLAIMED, memory_order_acquire,
+                                                  memory_order_relaxed)) {
+            *was = s;
+            return true;
+        }
+    }
+    return false;
+}
+
+static mpsc_status deliver(struct mpsc__chan *c, const void *msg, uint32_t was)
+{
+    struct mpsc__zero_receiver *r = &c->q.zero.rx;
+    mpsc__copy_msg(r->dst, msg, c->elem_size);
+    complete(&r->state, was, DONE);
+    return MPSC_OK;
 }
 
 static void senders_remove(struct mpsc__zero *z, struct mpsc__zero_packet *p)
@@ -115,32 +174,6 @@ static void senders_remove(struct mpsc__zero *z, struct mpsc__zero_packet *p)
     p->queued = false;
 }
 
-/* Called with the lock held, packet queued: releases the lock and waits. */
-static mpsc_status park(struct mpsc__chan *c, enum mpsc__side side, struct mpsc__zero_packet *p,
-                        uint64_t deadline)
-{
-    struct mpsc__zero *z = &c->q.zero;
-    pthread_mutex_unlock(&z->lock);
-    uint32_t s = wait_packet(p, mpsc__wait_start(c, side), deadline);
-    if (s < DONE) {
-        pthread_mutex_lock(&z->lock);
-        if (p->queued) {
-            if (p == z->receiver) {
-                z->receiver = NULL;
-                p->queued = false;
-            } else {
-                senders_remove(z, p);
-            }
-            pthread_mutex_unlock(&z->lock);
-            return MPSC_TIMEOUT;
-        }
-        /* A partner dequeued us just before the deadline and is copying. */
-        pthread_mutex_unlock(&z->lock);
-        s = wait_packet(p, (struct mpsc__backoff){0}, MPSC__FOREVER);
-    }
-    return s == DONE ? MPSC_OK : MPSC_DISCONNECTED;
-}
-
 /* The lock is held; a deadline of NO_WAIT or one already past ends here. */
 static bool cannot_wait(uint64_t deadline)
 {
@@ -148,18 +181,17 @@ static bool cannot_wait(uint64_t deadline)
 }
 
 /*
- * The lock is held and no partner is waiting: queue a packet and wait in it.
- * Out of line, because the packet's alignment makes the frame of the
- * function that holds it realign the stack, which mpsc__zero_send and
- * mpsc__zero_recv, and whatever inlines them, need not pay when a partner
- * is there.
+ * The lock is held and the receiver does not wait: queue a packet and wait
+ * in it.  Out of line, because the packet's alignment makes the frame that
+ * holds it realign the stack, which mpsc__zero_send, and whatever inlines
+ * it, need not pay when the receiver is there.
  */
 MPSC__NOINLINE static mpsc_status send_wait(struct mpsc__chan *c, const void *msg, uint64_t deadline)
 {
     struct mpsc__zero *z = &c->q.zero;
     alignas(PACKET_ALIGN) struct mpsc__zero_packet p = {.src = msg, .queued = true, .prev = z->senders_tail};
     atomic_init(&p.state, WAITING);
-    if (c->elem_size <= INLINE_BYTES) {
+    if (c->elem_size <= MPSC__ZERO_INLINE) {
         mpsc__copy_msg(p.inline_msg, msg, c->elem_size);
         p.src = p.inline_msg;
     }
@@ -168,45 +200,74 @@ MPSC__NOINLINE static mpsc_status send_wait(struct mpsc__chan *c, const void *ms
     else
         z->senders_head = &p;
     z->senders_tail = &p;
-    return park(c, MPSC__TX_SIDE, &p, deadline);
-}
-
-/* The same for the receiver. */
-MPSC__NOINLINE static mpsc_status recv_wait(struct mpsc__chan *c, void *out, uint64_t deadline)
-{
-    bool inline_msg = c->elem_size <= INLINE_BYTES;
-    alignas(PACKET_ALIGN) struct mpsc__zero_packet p = {.queued = true};
-    p.dst = inline_msg ? p.inline_msg : out;
-    atomic_init(&p.state, WAITING);
-    c->q.zero.receiver = &p;
-    mpsc_status st = park(c, MPSC__RX_SIDE, &p, deadline);
-    if (st == MPSC_OK && inline_msg)
-        mpsc__copy_msg(out, p.inline_msg, c->elem_size);
-    return st;
+    pthread_mutex_unlock(&z->lock);
+    uint32_t s = wait_state(&p.state, mpsc__wait_start(c, MPSC__TX_SIDE), deadline);
+    if (s < DONE) {
+        pthread_mutex_lock(&z->lock);
+        if (p.queued) {
+            senders_remove(z, &p);
+            pthread_mutex_unlock(&z->lock);
+            return MPSC_TIMEOUT;
+        }
+        /* The receiver dequeued us just before the deadline and is copying. */
+        pthread_mutex_unlock(&z->lock);
+        s = wait_state(&p.state, (struct mpsc__backoff){0}, MPSC__FOREVER);
+    }
+    return s == DONE ? MPSC_OK : MPSC_DISCONNECTED;
 }
 
 mpsc_status mpsc__zero_send(struct mpsc__chan *c, const void *msg, uint64_t deadline)
 {
     struct mpsc__zero *z = &c->q.zero;
+    uint32_t was;
+    /* The receiver waits: hand over without the lock.  It is alive, so the
+     * channel is not disconnected. */
+    if (claim_receiver(z, &was))
+        return deliver(c, msg, was);
     pthread_mutex_lock(&z->lock);
     if (z->disconnected) {
         pthread_mutex_unlock(&z->lock);
         return MPSC_DISCONNECTED;
     }
-    struct mpsc__zero_packet *r = z->receiver;
-    if (r != NULL) {
-        z->receiver = NULL;
-        r->queued = false;
+    /* The receiver may have started waiting since; it does so under the
+     * lock, so from here on it cannot until we queue ourselves or leave. */
+    if (claim_receiver(z, &was)) {
         pthread_mutex_unlock(&z->lock);
-        mpsc__copy_msg(r->dst, msg, c->elem_size);
-        complete(r, DONE);
-        return MPSC_OK;
+        return deliver(c, msg, was);
     }
     if (cannot_wait(deadline)) {
         pthread_mutex_unlock(&z->lock);
         return deadline == MPSC__NO_WAIT ? MPSC_FULL : MPSC_TIMEOUT;
     }
     return send_wait(c, msg, deadline);
+}
+
+/* The lock is held, no sender waits: wait in the receiver's packet. */
+MPSC__NOINLINE static mpsc_status recv_wait(struct mpsc__chan *c, void *out, uint64_t deadline)
+{
+    struct mpsc__zero *z = &c->q.zero;
+    struct mpsc__zero_receiver *r = &z->rx;
+    bool inline_msg = c->elem_size <= MPSC__ZERO_INLINE;
+    r->dst = inline_msg ? r->inline_msg : out;
+    /* Release: a sender whose claim reads WAITING sees dst, and our reads of
+     * the previous message are over before it writes the next. */
+    atomic_store_explicit(&r->state, WAITING, memory_order_release);
+    pthread_mutex_unlock(&z->lock);
+    uint32_t s = wait_state(&r->state, mpsc__wait_start(c, MPSC__RX_SIDE), deadline);
+    /* Timed out: take the packet back unless a sender or a disconnection
+     * got to it first.  Relaxed: nothing is published by leaving. */
+    while ((s == WAITING || s == SLEEPING) &&
+           !atomic_compare_exchange_weak_explicit(&r->state, &s, IDLE, memory_order_relaxed, memory_order_relaxed))
+        ;
+    if (s == WAITING || s == SLEEPING)
+        return MPSC_TIMEOUT;
+    if (s == CLAIMED)
+        s = wait_claimed(&r->state);
+    if (s != DONE)
+        return MPSC_DISCONNECTED;
+    if (inline_msg)
+        mpsc__copy_msg(out, r->inline_msg, c->elem_size);
+    return MPSC_OK;
 }
 
 mpsc_status mpsc__zero_recv(struct mpsc__chan *c, void *out, uint64_t deadline)
@@ -218,7 +279,7 @@ mpsc_status mpsc__zero_recv(struct mpsc__chan *c, void *out, uint64_t deadline)
         senders_remove(z, s);
         pthread_mutex_unlock(&z->lock);
         mpsc__copy_msg(out, s->src, c->elem_size);
-        complete(s, DONE);
+        complete_sender(s, DONE);
         return MPSC_OK;
     }
     if (z->disconnected) {
@@ -240,13 +301,17 @@ static void disconnect(struct mpsc__zero *z)
     while (z->senders_head != NULL) {
         struct mpsc__zero_packet *p = z->senders_head;
         senders_remove(z, p);
-        complete(p, DISCONNECTED);
+        complete_sender(p, DISCONNECTED);
     }
-    struct mpsc__zero_packet *r = z->receiver;
-    if (r != NULL) {
-        z->receiver = NULL;
-        r->queued = false;
-        complete(r, DISCONNECTED);
+    /* A waiting receiver: unless a sender claimed it first, it is ours to
+     * end (relaxed: complete() publishes). */
+    uint32_t s = atomic_load_explicit(&z->rx.state, memory_order_relaxed);
+    while (s == WAITING || s == SLEEPING) {
+        if (atomic_compare_exchange_weak_explicit(&z->rx.state, &s, CLAIMED, memory_order_relaxed,
+                                                  memory_order_relaxed)) {
+            complete(&z->rx.state, s, DISCONNECTED);
+            break;
+        }
     }
     pthread_mutex_unlock(&z->lock);
 }

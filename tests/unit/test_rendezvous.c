@@ -163,3 +163,26 @@ Test(rendezvous, a_taken_message_is_not_received_again, .timeout = 10)
     cr_assert_eq(mpsc_recv(rx, &out), MPSC_DISCONNECTED);
     mpsc_receiver_drop(rx);
 }
+
+/* A receive that timed out has left: a sender that comes later must not
+ * hand its message to it (the receiver's packet lives in the channel,
+ * flavor_zero.c), but wait for the next receive, which gets it. */
+Test(rendezvous, a_send_after_a_timed_out_receive_waits_for_the_next_receive, .timeout = 10)
+{
+    mpsc_sender *tx;
+    mpsc_receiver *rx;
+    cr_assert_eq(mpsc_sync_channel(sizeof(int), 0, &tx, &rx), MPSC_OK);
+    int out = -1, msg = 7;
+    cr_assert_eq(mpsc_recv_timeout(rx, &out, 2 * UNIT_MS), MPSC_TIMEOUT);
+    cr_assert_eq(mpsc_try_send(tx, &msg), MPSC_FULL, "try_send handed its message to a receive that timed out");
+    cr_assert_eq(mpsc_send_timeout(tx, &msg, 2 * UNIT_MS), MPSC_TIMEOUT);
+    cr_assert_eq(out, -1, "the timed-out receive's buffer was written");
+    struct unit_sender s;
+    pthread_t t = unit_spawn_sender(&s, mpsc_share(tx), 9);
+    cr_assert_eq(mpsc_recv(rx, &out), MPSC_OK);
+    cr_assert_eq(out, 9);
+    unit_join(t);
+    cr_assert_eq(s.st, MPSC_OK);
+    mpsc_sender_drop(tx);
+    mpsc_receiver_drop(rx);
+}
