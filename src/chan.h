@@ -43,9 +43,9 @@ struct mpsc__list {
     size_t block_cap;   /* slots per block, a multiple of the group */
     size_t block_bytes; /* a block's size, whole pages */
     /* Slots come in groups (flavor_list.c): 1 << group_shift slots of
-     * group_bytes bytes in all; group_mask = (1 << group_shift) - 1. */
+     * group_bytes bytes in all. */
     unsigned group_shift;
-    size_t group_mask, group_bytes;
+    size_t group_bytes;
 };
 
 /* ---- bounded: a ring of stamped slots (flavor_array.c) ----------------- */
@@ -163,8 +163,7 @@ static inline struct mpsc__backoff mpsc__wait_start(struct mpsc__chan *c, enum m
  */
 static inline bool mpsc__rx_spin_first(const struct mpsc__chan *c, uint64_t deadline)
 {
-    return deadline != MPSC__NO_WAIT && atomic_load_explicit(&c->senders, memory_order_relaxed) != 0 &&
-           (deadline == MPSC__FOREVER || mpsc__now_ns() < deadline);
+    return !mpsc__cannot_wait(deadline) && atomic_load_explicit(&c->senders, memory_order_relaxed) != 0;
 }
 
 /* counter.c */

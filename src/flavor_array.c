@@ -118,6 +118,14 @@ static bool spin_for_stamp(const struct mpsc__array *a, size_t index, size_t sta
     return true;
 }
 
+/* A sender's spin_for_stamp when the ring was full at index tail: until a
+ * run of slots from there is free (refill_batch). */
+static bool spin_for_room(const struct mpsc__array *a, size_t tail, struct mpsc__backoff *b)
+{
+    size_t later = index_after(a, tail, refill_batch(a));
+    return spin_for_stamp(a, later, later, b);
+}
+
 /* Fills the slot a sender claimed at index tail, and tells the receiver. */
 static inline mpsc_status fill_slot(struct mpsc__chan *c, struct slot *s, size_t tail, const void *msg)
 {
@@ -176,11 +184,11 @@ static enum attempt try_send_once(struct mpsc__chan *c, const void *msg, mpsc_st
 static bool tx_spin_first(struct mpsc__chan *c, size_t tail, uint64_t deadline)
 {
     struct mpsc__array *a = &c->q.array;
-    if (deadline == MPSC__NO_WAIT || (tail & a->mark_bit))
+    if ((tail & a->mark_bit) || mpsc__cannot_wait(deadline))
         return false;
     /* Relaxed: a hint, try_send_once decides. */
     size_t stamp = atomic_load_explicit(&slot_at(a, tail & (a->mark_bit - 1))->stamp, memory_order_relaxed);
-    return stamp + a->one_lap == tail + 1 && (deadline == MPSC__FOREVER || mpsc__now_ns() < deadline);
+    return stamp + a->one_lap == tail + 1;
 }
 
 /* mpsc__array_send when the common case did not happen: a lost race, a
@@ -192,10 +200,8 @@ MPSC__NOINLINE static mpsc_status send_slow(struct mpsc__chan *c, const void *ms
     mpsc_status st;
     /* Relaxed: a hint, try_send_once decides. */
     size_t tail = atomic_load_explicit(&a->tail, memory_order_relaxed);
-    if (tx_spin_first(c, tail, deadline)) {
-        size_t later = index_after(a, tail, refill_batch(a));
-        spin_for_stamp(a, later, later, &backoff);
-    }
+    if (tx_spin_first(c, tail, deadline))
+        spin_for_room(a, tail, &backoff);
     for (;;) {
         enum attempt r = try_send_once(c, msg, &st, &tail);
         if (r == DONE)
@@ -210,8 +216,7 @@ MPSC__NOINLINE static mpsc_status send_slow(struct mpsc__chan *c, const void *ms
             return MPSC_FULL;
         if (deadline != MPSC__FOREVER && mpsc__now_ns() >= deadline)
             return MPSC_TIMEOUT;
-        size_t later = index_after(a, tail, refill_batch(a));
-        if (spin_for_stamp(a, later, later, &backoff))
+        if (spin_for_room(a, tail, &backoff))
             continue;
         uint32_t seq = mpsc__event_prepare(&a->tx_event);
         r = try_send_once(c, msg, &st, &tail);

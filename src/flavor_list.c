@@ -65,10 +65,10 @@ struct slot {
 static inline struct slot slot_at(const struct mpsc__chan *c, struct mpsc__list_block *b, size_t offset)
 {
     const struct mpsc__list *l = &c->q.list;
+    size_t slots = (size_t)1 << l->group_shift;
     unsigned char *group = &b->slots[(offset >> l->group_shift) * l->group_bytes];
-    size_t in_group = offset & l->group_mask;
-    return (struct slot){(_Atomic unsigned char *)(group + in_group),
-                         group + l->group_mask + 1 + in_group * c->elem_size};
+    size_t in_group = offset & (slots - 1);
+    return (struct slot){(_Atomic unsigned char *)(group + in_group), group + slots + in_group * c->elem_size};
 }
 
 /* A block ready to be installed: the spare if there is one, else a new one. */
@@ -111,7 +111,6 @@ mpsc_status mpsc__list_init(struct mpsc__chan *c)
     while (shift < 4 && c->elem_size % ((size_t)2 << shift) == 0)
         shift++; /* for elem_size 0 too: unit messages need no alignment, but groups are harmless */
     l->group_shift = shift;
-    l->group_mask = ((size_t)1 << shift) - 1;
     /* A block is BLOCK_BYTES, or one group if that is more, rounded up to
      * whole pages, and holds as many whole groups as fit. */
     size_t page = mpsc__page_size();

@@ -133,8 +133,8 @@ static uint32_t wait_claimed(_Atomic uint32_t *state)
 
 /*
  * Takes the receiver's packet if the receiver waits in it: true, and the
- * packet is ours to fill (deliver); *was says whether the receiver slept.
- * Any sender may try, with or without the lock.
+ * packet is ours to fill (deliver) or end (disconnect); *was says whether
+ * the receiver slept.  Any sender may try, with or without the lock.
  */
 static bool claim_receiver(struct mpsc__zero *z, uint32_t *was)
 {
@@ -172,12 +172,6 @@ static void senders_remove(struct mpsc__zero *z, struct mpsc__zero_packet *p)
     else
         z->senders_tail = p->prev;
     p->queued = false;
-}
-
-/* The lock is held; a deadline of NO_WAIT or one already past ends here. */
-static bool cannot_wait(uint64_t deadline)
-{
-    return deadline == MPSC__NO_WAIT || (deadline != MPSC__FOREVER && mpsc__now_ns() >= deadline);
 }
 
 /*
@@ -235,7 +229,7 @@ mpsc_status mpsc__zero_send(struct mpsc__chan *c, const void *msg, uint64_t dead
         pthread_mutex_unlock(&z->lock);
         return deliver(c, msg, was);
     }
-    if (cannot_wait(deadline)) {
+    if (mpsc__cannot_wait(deadline)) {
         pthread_mutex_unlock(&z->lock);
         return deadline == MPSC__NO_WAIT ? MPSC_FULL : MPSC_TIMEOUT;
     }
@@ -286,7 +280,7 @@ mpsc_status mpsc__zero_recv(struct mpsc__chan *c, void *out, uint64_t deadline)
         pthread_mutex_unlock(&z->lock);
         return MPSC_DISCONNECTED;
     }
-    if (cannot_wait(deadline)) {
+    if (mpsc__cannot_wait(deadline)) {
         pthread_mutex_unlock(&z->lock);
         return deadline == MPSC__NO_WAIT ? MPSC_EMPTY : MPSC_TIMEOUT;
     }
@@ -304,15 +298,10 @@ static void disconnect(struct mpsc__zero *z)
         complete_sender(p, DISCONNECTED);
     }
     /* A waiting receiver: unless a sender claimed it first, it is ours to
-     * end (relaxed: complete() publishes). */
-    uint32_t s = atomic_load_explicit(&z->rx.state, memory_order_relaxed);
-    while (s == WAITING || s == SLEEPING) {
-        if (atomic_compare_exchange_weak_explicit(&z->rx.state, &s, CLAIMED, memory_order_relaxed,
-                                                  memory_order_relaxed)) {
-            complete(&z->rx.state, s, DISCONNECTED);
-            break;
-        }
-    }
+     * end. */
+    uint32_t was;
+    if (claim_receiver(z, &was))
+        complete(&z->rx.state, was, DISCONNECTED);
     pthread_mutex_unlock(&z->lock);
 }
 
