@@ -8,37 +8,21 @@
  * channel is disconnected.
  */
 #include "chan.h"
-#include "pages.h"
 
+#include <stdlib.h>
 #include <string.h>
 
-/*
- * A slot: its stamp, then elem_size bytes of payload at data_offset
- * (slot_size in all).  Vyukov's stamp is an index: index (with lap) when the
- * slot is empty and the sender of that index may write it, index + 1 when it
- * is full and the receiver may read it, and index + one_lap once read, the
- * next lap's "empty".  Every stamp of a slot has the slot's own position in
- * the lap, so the field leaves it out and holds the lap alone (lap_of):
- * lap, lap + 1, lap + one_lap.  Zeroed memory is then a ring of empty lap-0
- * slots, so the ring needs no pass at creation, and its pages are touched
- * only as messages reach them.
- */
+/* A slot: its stamp, then elem_size bytes of payload at data_offset
+ * (slot_size in all).  stamp == index (with lap): empty, the sender of that
+ * index may write it; stamp == index + 1: full, the receiver may read it; the
+ * receiver then sets it to index + one_lap, which is the next lap's "empty". */
 struct slot {
     _Atomic size_t stamp;
 };
 
-/* The slot of index (its lap and mark bits are ignored). */
 static struct slot *slot_at(const struct mpsc__array *a, size_t index)
 {
-    return (struct slot *)(a->slots + (index & (a->mark_bit - 1)) * a->slot_size);
-}
-
-/* The lap of an index without the mark bit: what its slot's stamp is
- * compared with.  Callers compute it before loading the stamp, where the
- * compiler need not read the ring's constants again. */
-static size_t lap_of(const struct mpsc__array *a, size_t index)
-{
-    return index & ~(a->mark_bit - 1);
+    return (struct slot *)(a->slots + index * a->slot_size);
 }
 
 static unsigned char *slot_data(const struct mpsc__array *a, struct slot *s)
@@ -64,7 +48,7 @@ mpsc_status mpsc__array_init(struct mpsc__chan *c)
     size_t slot_size = (data_offset + c->elem_size + align - 1) / align * align;
     if (cap > SIZE_MAX / 4 || slot_size > SIZE_MAX / cap)
         return MPSC_EINVAL;
-    a->slots = mpsc__ring_alloc(cap * slot_size);
+    a->slots = malloc(cap * slot_size);
     if (a->slots == NULL)
         return MPSC_ENOMEM;
     a->cap = cap;
@@ -75,6 +59,8 @@ mpsc_status mpsc__array_init(struct mpsc__chan *c)
         mark <<= 1;
     a->mark_bit = mark;
     a->one_lap = mark << 1;
+    for (size_t i = 0; i < cap; i++)
+        atomic_init(&slot_at(a, i)->stamp, i);
     atomic_init(&a->head, 0);
     atomic_init(&a->tail, 0);
     atomic_init(&a->tx_event.seq, 0);
@@ -124,7 +110,7 @@ enum attempt { DONE, FULL_OR_EMPTY, RETRY };
  */
 static bool spin_for_stamp(const struct mpsc__array *a, size_t index, size_t stamp, struct mpsc__backoff *b)
 {
-    struct slot *s = slot_at(a, index);
+    struct slot *s = slot_at(a, index & (a->mark_bit - 1));
     /* Relaxed: only a hint; the next attempt reads the stamp with acquire. */
     while (atomic_load_explicit(&s->stamp, memory_order_relaxed) != stamp)
         if (!mpsc__backoff_spin(b))
@@ -137,15 +123,15 @@ static bool spin_for_stamp(const struct mpsc__array *a, size_t index, size_t sta
 static bool spin_for_room(const struct mpsc__array *a, size_t tail, struct mpsc__backoff *b)
 {
     size_t later = index_after(a, tail, refill_batch(a));
-    return spin_for_stamp(a, later, lap_of(a, later), b);
+    return spin_for_stamp(a, later, later, b);
 }
 
-/* Fills the slot a sender claimed in lap `lap`, and tells the receiver. */
-static inline mpsc_status fill_slot(struct mpsc__chan *c, struct slot *s, size_t lap, const void *msg)
+/* Fills the slot a sender claimed at index tail, and tells the receiver. */
+static inline mpsc_status fill_slot(struct mpsc__chan *c, struct slot *s, size_t tail, const void *msg)
 {
     mpsc__copy_msg(slot_data(&c->q.array, s), msg, c->elem_size);
     /* Release: publishes the payload to the receiver's acquire load. */
-    atomic_store_explicit(&s->stamp, lap + 1, memory_order_release);
+    atomic_store_explicit(&s->stamp, tail + 1, memory_order_release);
     mpsc__event_notify(&c->q.array.rx_event);
     return MPSC_OK;
 }
@@ -163,21 +149,20 @@ static enum attempt try_send_once(struct mpsc__chan *c, const void *msg, mpsc_st
         *st = MPSC_DISCONNECTED;
         return DONE;
     }
-    struct slot *s = slot_at(a, tail);
-    size_t lap = lap_of(a, tail);
+    struct slot *s = slot_at(a, tail & (a->mark_bit - 1));
     /* Acquire: pairs with the receiver's release of the slot, so its read of
      * the previous payload happens before our write. */
     size_t stamp = atomic_load_explicit(&s->stamp, memory_order_acquire);
-    if (stamp == lap) {
+    if (stamp == tail) {
         /* seq_cst: the "condition" store of the receiver's Dekker pair
          * (park.h), read by its seq_cst tail load before it sleeps. */
         if (!atomic_compare_exchange_weak_explicit(&a->tail, &tail, next_index(a, tail),
                                                    memory_order_seq_cst, memory_order_relaxed))
             return RETRY;
-        *st = fill_slot(c, s, lap, msg);
+        *st = fill_slot(c, s, tail, msg);
         return DONE;
     }
-    if (stamp + a->one_lap == lap + 1) {
+    if (stamp + a->one_lap == tail + 1) {
         /* The slot still holds last lap's message: full, unless the receiver
          * moved on since.  seq_cst: the senders' re-check in the Dekker pair
          * with the receiver's seq_cst head store. */
@@ -201,10 +186,9 @@ static bool tx_spin_first(struct mpsc__chan *c, size_t tail, uint64_t deadline)
     struct mpsc__array *a = &c->q.array;
     if ((tail & a->mark_bit) || mpsc__cannot_wait(deadline))
         return false;
-    size_t lap = lap_of(a, tail);
     /* Relaxed: a hint, try_send_once decides. */
-    size_t stamp = atomic_load_explicit(&slot_at(a, tail)->stamp, memory_order_relaxed);
-    return stamp + a->one_lap == lap + 1;
+    size_t stamp = atomic_load_explicit(&slot_at(a, tail & (a->mark_bit - 1))->stamp, memory_order_relaxed);
+    return stamp + a->one_lap == tail + 1;
 }
 
 /* mpsc__array_send when the common case did not happen: a lost race, a
@@ -250,25 +234,23 @@ mpsc_status mpsc__array_send(struct mpsc__chan *c, const void *msg, uint64_t dea
      * orderings): the channel is open and the slot at the tail is free. */
     size_t tail = atomic_load_explicit(&a->tail, memory_order_relaxed);
     if (!(tail & a->mark_bit)) {
-        struct slot *s = slot_at(a, tail);
-        size_t lap = lap_of(a, tail);
-        if (atomic_load_explicit(&s->stamp, memory_order_acquire) == lap &&
+        struct slot *s = slot_at(a, tail & (a->mark_bit - 1));
+        if (atomic_load_explicit(&s->stamp, memory_order_acquire) == tail &&
             atomic_compare_exchange_weak_explicit(&a->tail, &tail, next_index(a, tail), memory_order_seq_cst,
                                                   memory_order_relaxed))
-            return fill_slot(c, s, lap, msg);
+            return fill_slot(c, s, tail, msg);
     }
     return send_slow(c, msg, deadline);
 }
 
-/* Takes the message of the full slot at index head (of lap `lap`), and tells
- * the senders. */
-static inline mpsc_status take_slot(struct mpsc__chan *c, struct slot *s, size_t head, size_t lap, void *out)
+/* Takes the message of the full slot at index head, and tells the senders. */
+static inline mpsc_status take_slot(struct mpsc__chan *c, struct slot *s, size_t head, void *out)
 {
     struct mpsc__array *a = &c->q.array;
     mpsc__copy_msg(out, slot_data(a, s), c->elem_size);
     /* Release: our read of the payload happens before the next sender's
      * write (its acquire load of the stamp). */
-    atomic_store_explicit(&s->stamp, lap + a->one_lap, memory_order_release);
+    atomic_store_explicit(&s->stamp, head + a->one_lap, memory_order_release);
     /* seq_cst: the "condition" store of the senders' Dekker pair: a
      * sender about to sleep re-reads head with seq_cst, and our notify
      * reads its announcement. */
@@ -283,12 +265,11 @@ static enum attempt try_recv_once(struct mpsc__chan *c, void *out, mpsc_status *
     struct mpsc__array *a = &c->q.array;
     /* Relaxed: only the receiver writes head. */
     size_t head = atomic_load_explicit(&a->head, memory_order_relaxed);
-    struct slot *s = slot_at(a, head);
-    size_t lap = lap_of(a, head);
+    struct slot *s = slot_at(a, head & (a->mark_bit - 1));
     /* Acquire: pairs with the sender's release store of the stamp. */
     size_t stamp = atomic_load_explicit(&s->stamp, memory_order_acquire);
-    if (stamp == lap + 1) {
-        *st = take_slot(c, s, head, lap, out);
+    if (stamp == head + 1) {
+        *st = take_slot(c, s, head, out);
         return DONE;
     }
     /* seq_cst: the receiver's re-check in its Dekker pair. */
@@ -312,7 +293,7 @@ MPSC__NOINLINE static mpsc_status recv_slow(struct mpsc__chan *c, void *out, uin
     mpsc_status st;
     if (mpsc__rx_spin_first(c, deadline)) {
         size_t head = atomic_load_explicit(&a->head, memory_order_relaxed);
-        spin_for_stamp(a, head, lap_of(a, head) + 1, &backoff);
+        spin_for_stamp(a, head, head + 1, &backoff);
     }
     for (;;) {
         enum attempt r = try_recv_once(c, out, &st);
@@ -328,7 +309,7 @@ MPSC__NOINLINE static mpsc_status recv_slow(struct mpsc__chan *c, void *out, uin
         if (deadline != MPSC__FOREVER && mpsc__now_ns() >= deadline)
             return MPSC_TIMEOUT;
         size_t head = atomic_load_explicit(&a->head, memory_order_relaxed);
-        if (spin_for_stamp(a, head, lap_of(a, head) + 1, &backoff))
+        if (spin_for_stamp(a, head, head + 1, &backoff))
             continue;
         uint32_t seq = mpsc__event_prepare(&a->rx_event);
         r = try_recv_once(c, out, &st);
@@ -345,10 +326,9 @@ mpsc_status mpsc__array_recv(struct mpsc__chan *c, void *out, uint64_t deadline)
     /* The common case, try_recv_once's first branch (see there for the
      * orderings): the slot at the head is full. */
     size_t head = atomic_load_explicit(&a->head, memory_order_relaxed);
-    struct slot *s = slot_at(a, head);
-    size_t lap = lap_of(a, head);
-    if (atomic_load_explicit(&s->stamp, memory_order_acquire) == lap + 1)
-        return take_slot(c, s, head, lap, out);
+    struct slot *s = slot_at(a, head & (a->mark_bit - 1));
+    if (atomic_load_explicit(&s->stamp, memory_order_acquire) == head + 1)
+        return take_slot(c, s, head, out);
     return recv_slow(c, out, deadline);
 }
 
@@ -370,11 +350,10 @@ void mpsc__array_disconnect_receiver(struct mpsc__chan *c)
     mpsc__event_notify(&a->tx_event);
     size_t head = atomic_load_explicit(&a->head, memory_order_relaxed);
     while (head != tail) {
-        struct slot *s = slot_at(a, head);
-        size_t lap = lap_of(a, head);
+        struct slot *s = slot_at(a, head & (a->mark_bit - 1));
         struct mpsc__backoff copying = {0};
         /* Acquire: wait for a sender still copying into a claimed slot. */
-        while (atomic_load_explicit(&s->stamp, memory_order_acquire) != lap + 1)
+        while (atomic_load_explicit(&s->stamp, memory_order_acquire) != head + 1)
             mpsc__backoff_snooze(&copying);
         if (c->drop != NULL)
             c->drop(slot_data(a, s));
@@ -405,5 +384,5 @@ size_t mpsc__array_len(const struct mpsc__chan *c)
 void mpsc__array_destroy(struct mpsc__chan *c)
 {
     /* The receiver's drop drained every message; only the ring remains. */
-    mpsc__ring_free(c->q.array.slots, c->q.array.cap * c->q.array.slot_size);
+    free(c->q.array.slots);
 }

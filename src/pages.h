@@ -1,6 +1,6 @@
 /*
  * pages.h - whole pages from the operating system (pages.c), for the
- * unbounded queue's blocks and the bounded queue's ring.
+ * unbounded queue's blocks.
  */
 #ifndef MPSC_PAGES_H
 #define MPSC_PAGES_H
@@ -12,11 +12,5 @@ size_t mpsc__page_size(void);
 void *mpsc__pages_alloc(size_t bytes);
 /* Gives back what mpsc__pages_alloc returned; NULL is ignored. */
 void mpsc__pages_free(void *p, size_t bytes);
-/* bytes of zeroed memory for a bounded channel's ring, or NULL.  Pages are
- * touched only as the ring is used; a large ring is in huge pages where the
- * system has them. */
-void *mpsc__ring_alloc(size_t bytes);
-/* Gives back what mpsc__ring_alloc(bytes) returned. */
-void mpsc__ring_free(void *p, size_t bytes);
 
 #endif /* MPSC_PAGES_H */

@@ -5,7 +5,6 @@
  */
 #include "unit.h"
 
-#include <stdio.h>
 #include <string.h>
 
 Test(creation, channel_returns_two_handles_that_talk_to_each_other, .timeout = 10)
@@ -181,65 +180,4 @@ Test(creation, many_channels_can_be_created_and_dropped)
             }
         }
     }
-}
-
-#ifdef __linux__
-#include <unistd.h>
-
-/* Resident memory of this process, from /proc/self/statm. */
-static size_t resident_bytes(void)
-{
-    FILE *f = fopen("/proc/self/statm", "r");
-    cr_assert_not_null(f);
-    unsigned long size, resident;
-    cr_assert_eq(fscanf(f, "%lu %lu", &size, &resident), 2);
-    fclose(f);
-    return (size_t)resident * (size_t)sysconf(_SC_PAGESIZE);
-}
-
-Test(creation, a_bounded_channel_touches_its_ring_only_as_messages_reach_it, .timeout = 30)
-{
-    /* 16 million slots of at least 16 bytes: a ring of 256 MiB that an
-     * initialising pass at creation would make resident. */
-    size_t before = resident_bytes();
-    mpsc_sender *tx;
-    mpsc_receiver *rx;
-    cr_assert_eq(mpsc_sync_channel(sizeof(uint64_t), (size_t)1 << 24, &tx, &rx), MPSC_OK);
-    for (uint64_t i = 0; i < 1000; i++)
-        cr_assert_eq(mpsc_send(tx, &i), MPSC_OK);
-    for (uint64_t i = 0; i < 1000; i++) {
-        uint64_t out;
-        cr_assert_eq(mpsc_recv(rx, &out), MPSC_OK);
-        cr_assert_eq(out, i);
-    }
-    size_t grown = resident_bytes() - before;
-    cr_assert_lt(grown, (size_t)16 << 20, "the ring made %zu KiB resident", grown >> 10);
-    mpsc_sender_drop(tx);
-    mpsc_receiver_drop(rx);
-}
-#endif
-
-Test(creation, a_ring_of_megabytes_works_across_laps, .timeout = 30)
-{
-    /* Past 2 MiB the ring comes from its own mapping (src/pages.c), and its
-     * size here is no multiple of a page: run it full and empty 3 times. */
-    const size_t cap = ((size_t)1 << 17) + 3;
-    mpsc_sender *tx;
-    mpsc_receiver *rx;
-    cr_assert_eq(mpsc_sync_channel(sizeof(uint64_t), cap, &tx, &rx), MPSC_OK);
-    uint64_t sent = 0, received = 0;
-    for (int lap = 0; lap < 3; lap++) {
-        for (size_t i = 0; i < cap; i++, sent++)
-            cr_assert_eq(mpsc_try_send(tx, &sent), MPSC_OK, "message %llu", (unsigned long long)sent);
-        cr_assert_eq(mpsc_try_send(tx, &sent), MPSC_FULL);
-        for (size_t i = 0; i < cap; i++, received++) {
-            uint64_t out;
-            cr_assert_eq(mpsc_try_recv(rx, &out), MPSC_OK);
-            cr_assert_eq(out, received);
-        }
-        uint64_t out;
-        cr_assert_eq(mpsc_try_recv(rx, &out), MPSC_EMPTY);
-    }
-    mpsc_sender_drop(tx);
-    mpsc_receiver_drop(rx);
 }
