@@ -155,10 +155,10 @@ grep -q "^other work at start: [0-9]\{2,\}" "$RES/versions.txt" \
 # end with a small N, spinning ones at or near the nominal N (short runs would
 # understate those: their first milliseconds are warm-up).  Before it stops
 # short of the nominal N, it runs the same N once more and goes by the faster
-# of the two: one run slowed by the host (steal time is invisible to the
-# disturbance check when the host takes it from the guest as a whole) once
-# left a spinning program at N = 20,000, where start-up weighs.  Every round
-# then uses the N found.
+# of the two: one run slowed by something the disturbance check below did not
+# see (no other work in the guest, no steal counted; the host, most likely)
+# once left a spinning program at N = 20,000, where start-up weighs.  Every
+# round then uses the N found.
 declare -A NAME NUSE
 : > "$RES/calibration.txt"
 : > "$RES/stderr.txt"
