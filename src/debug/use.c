@@ -103,6 +103,16 @@ HOT bool key_shared(const struct mpsc__dbg_handle *h)
 #define CALL_INSIDE 1u
 #define CALL_DONE 2u
 
+/* Marks the owner's call inside, on a handle that is not shared. */
+HOT void mark_own(struct mpsc__dbg_handle *h)
+{
+    /* Release, pairing with the acquire load in mpsc__dbg_in_call: a move
+     * or drop that sees this call inside also sees the site it recorded
+     * just before (error E0505 quotes it). */
+    atomic_store_explicit(&h->calls, atomic_load_explicit(&h->calls, memory_order_relaxed) + CALL_INSIDE,
+                          memory_order_release);
+}
+
 void mpsc__dbg_mark(struct mpsc__dbg_handle *h, unsigned use)
 {
     if (use & MPSC__USE_ANY_THREAD) {
@@ -114,11 +124,7 @@ void mpsc__dbg_mark(struct mpsc__dbg_handle *h, unsigned use)
          * without the lock count themselves in the same word. */
         atomic_fetch_add_explicit(&h->key, MPSC__KEY_ONE_CALL, memory_order_relaxed);
     } else {
-        /* Release, pairing with the acquire load in mpsc__dbg_in_call: a
-         * move or drop that sees this call inside also sees the site it
-         * recorded just before (error E0505 quotes it). */
-        atomic_store_explicit(&h->calls, atomic_load_explicit(&h->calls, memory_order_relaxed) + CALL_INSIDE,
-                              memory_order_release);
+        mark_own(h);
     }
 }
 
@@ -352,9 +358,7 @@ HOT struct call use_handle(const void *token, enum mpsc__dbg_kind want, unsigned
              * which ends the handle, writes some of them and not that one. */
             if (atomic_load_explicit(&h->entered_site, memory_order_relaxed) != site)
                 mpsc__dbg_record_call(h, site, self, use);
-            /* Release: as in mpsc__dbg_mark. */
-            atomic_store_explicit(&h->calls, atomic_load_explicit(&h->calls, memory_order_relaxed) + CALL_INSIDE,
-                                  memory_order_release);
+            mark_own(h);
             return (struct call){h, false};
         }
     }
