@@ -56,6 +56,13 @@ static size_t sentinel_skip(const struct mpsc__list *l)
     return (l->lap - l->block_cap) << SHIFT;
 }
 
+/* Where a position (the tail's, mark bit included, or the head's) falls in
+ * its block: a slot's offset, or block_cap for the block's sentinel. */
+static inline size_t offset_of(const struct mpsc__list *l, size_t position)
+{
+    return (position >> SHIFT) & (l->lap - 1);
+}
+
 /* One slot: where its ready flag and its payload are. */
 struct slot {
     _Atomic unsigned char *ready;
@@ -172,7 +179,7 @@ MPSC__NOINLINE static mpsc_status send_slow(struct mpsc__chan *c, const void *ms
             st = MPSC_DISCONNECTED;
             break;
         }
-        size_t offset = (tail >> SHIFT) & (l->lap - 1);
+        size_t offset = offset_of(l, tail);
         if (offset == l->block_cap) {
             /* Another sender claimed the block's last slot and is installing
              * the next block: wait for it. */
@@ -224,7 +231,7 @@ mpsc_status mpsc__list_send(struct mpsc__chan *c, const void *msg)
      * position loaded first. */
     size_t tail = atomic_load_explicit(&l->tail, memory_order_acquire);
     struct mpsc__list_block *block = atomic_load_explicit(&l->tail_block, memory_order_acquire);
-    size_t offset = (tail >> SHIFT) & (l->lap - 1);
+    size_t offset = offset_of(l, tail);
     /* The common case: the channel is open, the slot is not its block's last
      * (nor the sentinel), and no other sender claims it first.
      * seq_cst on success: this claim is the "condition" store of the
@@ -256,7 +263,7 @@ static void wait_ready(_Atomic unsigned char *ready)
  * consumer just read.  Returns the consumer's position. */
 static size_t head_advance_block(struct mpsc__list *l, size_t head)
 {
-    if (((head >> SHIFT) & (l->lap - 1)) != l->block_cap)
+    if (offset_of(l, head) != l->block_cap)
         return head;
     struct mpsc__list_block *old = l->head_block;
     /* Acquire: pairs with the installer's release store of `next`. */
@@ -288,7 +295,7 @@ MPSC__NOINLINE static mpsc_status try_recv_slow(struct mpsc__chan *c, void *out,
 {
     struct mpsc__list *l = &c->q.list;
     head = head_advance_block(l, head);
-    struct slot s = slot_at(c, l->head_block, (head >> SHIFT) & (l->lap - 1));
+    struct slot s = slot_at(c, l->head_block, offset_of(l, head));
     /* Acquire: pairs with the sender's release store of the flag. */
     if (!atomic_load_explicit(s.ready, memory_order_acquire)) {
         size_t tail;
@@ -309,7 +316,7 @@ static inline bool take_if_ready(struct mpsc__chan *c, void *out, size_t *head_o
     struct mpsc__list *l = &c->q.list;
     /* Relaxed: only the consumer writes head. */
     size_t head = atomic_load_explicit(&l->head, memory_order_relaxed);
-    size_t offset = (head >> SHIFT) & (l->lap - 1);
+    size_t offset = offset_of(l, head);
     *head_out = head;
     if (offset == l->block_cap)
         return false;
@@ -336,7 +343,7 @@ static inline mpsc_status list_try_recv(struct mpsc__chan *c, void *out)
 static bool spin_for_message(const struct mpsc__chan *c, struct mpsc__backoff *backoff)
 {
     const struct mpsc__list *l = &c->q.list;
-    size_t offset = (atomic_load_explicit(&l->head, memory_order_relaxed) >> SHIFT) & (l->lap - 1);
+    size_t offset = offset_of(l, atomic_load_explicit(&l->head, memory_order_relaxed));
     if (offset == l->block_cap)
         return mpsc__backoff_spin(backoff); /* the next message opens a new block */
     /* Relaxed: only a hint; list_try_recv reads the flag again with acquire. */
@@ -399,7 +406,7 @@ void mpsc__list_disconnect_receiver(struct mpsc__chan *c)
         head = head_advance_block(l, head);
         if ((head >> SHIFT) == (tail >> SHIFT))
             break;
-        struct slot s = slot_at(c, l->head_block, (head >> SHIFT) & (l->lap - 1));
+        struct slot s = slot_at(c, l->head_block, offset_of(l, head));
         wait_ready(s.ready);
         if (c->drop != NULL)
             c->drop(s.data);

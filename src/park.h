@@ -13,10 +13,10 @@
 
 /* For the slow paths of send and receive: kept out of line, so that the
  * common case is a short function with few registers to save (seq unbounded
- * went from 201 to 113 instructions a message, bench driver included).  Not marked cold: the slow
- * paths include the waits, which are the hand-off path of a ping-pong, and
- * GCC's optimisation of cold code for size made pingpong unbounded about 25 %
- * slower. */
+ * went from 201 to 113 instructions a message, bench driver included, when
+ * this was done).  Not marked cold: the slow paths include the waits, which
+ * are the hand-off path of a ping-pong, and GCC's optimisation of cold code
+ * for size made pingpong unbounded about 25 % slower. */
 #if defined(__GNUC__)
 #define MPSC__NOINLINE __attribute__((noinline))
 #else
