@@ -81,11 +81,7 @@ Test(rendezvous, len_is_zero_even_while_a_sender_waits, .timeout = 10)
     unit_sleep_ms(10);
     cr_assert_eq(mpsc_len(rx), 0);
     cr_assert_eq(mpsc_capacity(rx), 0);
-    int out;
-    cr_assert_eq(mpsc_recv(rx, &out), MPSC_OK);
-    cr_assert_eq(out, 3);
-    unit_join(t);
-    cr_assert_eq(s.st, MPSC_OK);
+    unit_recv_from(rx, &s, t);
     mpsc_sender_drop(tx);
     mpsc_receiver_drop(rx);
 }
@@ -153,11 +149,8 @@ Test(rendezvous, a_taken_message_is_not_received_again, .timeout = 10)
     cr_assert_eq(mpsc_sync_channel(sizeof(int), 0, &tx, &rx), MPSC_OK);
     struct unit_sender s;
     pthread_t t = unit_spawn_sender(&s, mpsc_share(tx), 5);
+    unit_recv_from(rx, &s, t);
     int out;
-    cr_assert_eq(mpsc_recv(rx, &out), MPSC_OK);
-    cr_assert_eq(out, 5);
-    unit_join(t);
-    cr_assert_eq(s.st, MPSC_OK);
     cr_assert_eq(mpsc_recv_timeout(rx, &out, 5 * UNIT_MS), MPSC_TIMEOUT);
     mpsc_sender_drop(tx);
     cr_assert_eq(mpsc_recv(rx, &out), MPSC_DISCONNECTED);
@@ -179,10 +172,7 @@ Test(rendezvous, a_send_after_a_timed_out_receive_waits_for_the_next_receive, .t
     cr_assert_eq(out, -1, "the timed-out receive's buffer was written");
     struct unit_sender s;
     pthread_t t = unit_spawn_sender(&s, mpsc_share(tx), 9);
-    cr_assert_eq(mpsc_recv(rx, &out), MPSC_OK);
-    cr_assert_eq(out, 9);
-    unit_join(t);
-    cr_assert_eq(s.st, MPSC_OK);
+    unit_recv_from(rx, &s, t);
     mpsc_sender_drop(tx);
     mpsc_receiver_drop(rx);
 }

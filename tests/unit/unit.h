@@ -116,4 +116,16 @@ static inline void unit_assert_still_blocked(struct unit_sender *s, unsigned ms,
     cr_assert_eq(atomic_load(&s->returned), 0, "send returned %s", why);
 }
 
+/* Receives a started sender's message on rx, checks it, and joins the
+ * sender, whose send must then have succeeded. */
+static inline void unit_recv_from(mpsc_receiver *rx, struct unit_sender *s, pthread_t t)
+{
+    int out = -1;
+    mpsc_status st = mpsc_recv(rx, &out);
+    cr_assert_eq(st, MPSC_OK, "recv said %s", mpsc_status_str(st));
+    cr_assert_eq(out, s->msg, "received %d, the sender sent %d", out, s->msg);
+    unit_join(t);
+    cr_assert_eq(s->st, MPSC_OK, "the sender's send said %s", mpsc_status_str(s->st));
+}
+
 #endif /* MPSC_UNIT_H */
