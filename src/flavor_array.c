@@ -20,9 +20,10 @@ struct slot {
     _Atomic size_t stamp;
 };
 
+/* The slot of an index (a head or tail: its lap and mark bits are ignored). */
 static struct slot *slot_at(const struct mpsc__array *a, size_t index)
 {
-    return (struct slot *)(a->slots + index * a->slot_size);
+    return (struct slot *)(a->slots + (index & (a->mark_bit - 1)) * a->slot_size);
 }
 
 static unsigned char *slot_data(const struct mpsc__array *a, struct slot *s)
@@ -110,7 +111,7 @@ enum attempt { DONE, FULL_OR_EMPTY, RETRY };
  */
 static bool spin_for_stamp(const struct mpsc__array *a, size_t index, size_t stamp, struct mpsc__backoff *b)
 {
-    struct slot *s = slot_at(a, index & (a->mark_bit - 1));
+    struct slot *s = slot_at(a, index);
     /* Relaxed: only a hint; the next attempt reads the stamp with acquire. */
     while (atomic_load_explicit(&s->stamp, memory_order_relaxed) != stamp)
         if (!mpsc__backoff_spin(b))
@@ -149,7 +150,7 @@ static enum attempt try_send_once(struct mpsc__chan *c, const void *msg, mpsc_st
         *st = MPSC_DISCONNECTED;
         return DONE;
     }
-    struct slot *s = slot_at(a, tail & (a->mark_bit - 1));
+    struct slot *s = slot_at(a, tail);
     /* Acquire: pairs with the receiver's release of the slot, so its read of
      * the previous payload happens before our write. */
     size_t stamp = atomic_load_explicit(&s->stamp, memory_order_acquire);
@@ -187,7 +188,7 @@ static bool tx_spin_first(struct mpsc__chan *c, size_t tail, uint64_t deadline)
     if ((tail & a->mark_bit) || mpsc__cannot_wait(deadline))
         return false;
     /* Relaxed: a hint, try_send_once decides. */
-    size_t stamp = atomic_load_explicit(&slot_at(a, tail & (a->mark_bit - 1))->stamp, memory_order_relaxed);
+    size_t stamp = atomic_load_explicit(&slot_at(a, tail)->stamp, memory_order_relaxed);
     return stamp + a->one_lap == tail + 1;
 }
 
@@ -234,7 +235,7 @@ mpsc_status mpsc__array_send(struct mpsc__chan *c, const void *msg, uint64_t dea
      * orderings): the channel is open and the slot at the tail is free. */
     size_t tail = atomic_load_explicit(&a->tail, memory_order_relaxed);
     if (!(tail & a->mark_bit)) {
-        struct slot *s = slot_at(a, tail & (a->mark_bit - 1));
+        struct slot *s = slot_at(a, tail);
         if (atomic_load_explicit(&s->stamp, memory_order_acquire) == tail &&
             atomic_compare_exchange_weak_explicit(&a->tail, &tail, next_index(a, tail), memory_order_seq_cst,
                                                   memory_order_relaxed))
@@ -265,7 +266,7 @@ static enum attempt try_recv_once(struct mpsc__chan *c, void *out, mpsc_status *
     struct mpsc__array *a = &c->q.array;
     /* Relaxed: only the receiver writes head. */
     size_t head = atomic_load_explicit(&a->head, memory_order_relaxed);
-    struct slot *s = slot_at(a, head & (a->mark_bit - 1));
+    struct slot *s = slot_at(a, head);
     /* Acquire: pairs with the sender's release store of the stamp. */
     size_t stamp = atomic_load_explicit(&s->stamp, memory_order_acquire);
     if (stamp == head + 1) {
@@ -326,7 +327,7 @@ mpsc_status mpsc__array_recv(struct mpsc__chan *c, void *out, uint64_t deadline)
     /* The common case, try_recv_once's first branch (see there for the
      * orderings): the slot at the head is full. */
     size_t head = atomic_load_explicit(&a->head, memory_order_relaxed);
-    struct slot *s = slot_at(a, head & (a->mark_bit - 1));
+    struct slot *s = slot_at(a, head);
     if (atomic_load_explicit(&s->stamp, memory_order_acquire) == head + 1)
         return take_slot(c, s, head, out);
     return recv_slow(c, out, deadline);
@@ -350,7 +351,7 @@ void mpsc__array_disconnect_receiver(struct mpsc__chan *c)
     mpsc__event_notify(&a->tx_event);
     size_t head = atomic_load_explicit(&a->head, memory_order_relaxed);
     while (head != tail) {
-        struct slot *s = slot_at(a, head & (a->mark_bit - 1));
+        struct slot *s = slot_at(a, head);
         struct mpsc__backoff copying = {0};
         /* Acquire: wait for a sender still copying into a claimed slot. */
         while (atomic_load_explicit(&s->stamp, memory_order_acquire) != head + 1)
