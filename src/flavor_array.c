@@ -127,6 +127,14 @@ static bool spin_for_room(const struct mpsc__array *a, size_t tail, struct mpsc_
     return spin_for_stamp(a, later, later, b);
 }
 
+/* The receiver's spin_for_stamp: until the slot at the head is full. */
+static bool spin_for_message(const struct mpsc__array *a, struct mpsc__backoff *b)
+{
+    /* Relaxed: only the receiver writes head. */
+    size_t head = atomic_load_explicit(&a->head, memory_order_relaxed);
+    return spin_for_stamp(a, head, head + 1, b);
+}
+
 /* Fills the slot a sender claimed at index tail, and tells the receiver. */
 static inline mpsc_status fill_slot(struct mpsc__chan *c, struct slot *s, size_t tail, const void *msg)
 {
@@ -292,10 +300,8 @@ MPSC__NOINLINE static mpsc_status recv_slow(struct mpsc__chan *c, void *out, uin
     struct mpsc__array *a = &c->q.array;
     struct mpsc__backoff backoff = mpsc__wait_start(c, MPSC__RX_SIDE), copying = {0};
     mpsc_status st;
-    if (mpsc__rx_spin_first(c, deadline)) {
-        size_t head = atomic_load_explicit(&a->head, memory_order_relaxed);
-        spin_for_stamp(a, head, head + 1, &backoff);
-    }
+    if (mpsc__rx_spin_first(c, deadline))
+        spin_for_message(a, &backoff);
     for (;;) {
         enum attempt r = try_recv_once(c, out, &st);
         if (r == DONE)
@@ -309,8 +315,7 @@ MPSC__NOINLINE static mpsc_status recv_slow(struct mpsc__chan *c, void *out, uin
             return MPSC_EMPTY;
         if (deadline != MPSC__FOREVER && mpsc__now_ns() >= deadline)
             return MPSC_TIMEOUT;
-        size_t head = atomic_load_explicit(&a->head, memory_order_relaxed);
-        if (spin_for_stamp(a, head, head + 1, &backoff))
+        if (spin_for_message(a, &backoff))
             continue;
         uint32_t seq = mpsc__event_prepare(&a->rx_event);
         r = try_recv_once(c, out, &st);
