@@ -153,6 +153,18 @@ static inline struct mpsc__backoff mpsc__wait_start(struct mpsc__chan *c, enum m
 }
 
 /*
+ * What a call that found it must wait returns instead, when it may not wait:
+ * `would_block` (MPSC_EMPTY or MPSC_FULL) for the try_ forms, MPSC_TIMEOUT
+ * once the deadline has passed; MPSC_OK when it may wait.
+ */
+static inline mpsc_status mpsc__wait_refused(uint64_t deadline, mpsc_status would_block)
+{
+    if (deadline == MPSC__NO_WAIT)
+        return would_block;
+    return deadline != MPSC__FOREVER && mpsc__now_ns() >= deadline ? MPSC_TIMEOUT : MPSC_OK;
+}
+
+/*
  * Whether a blocking receive that found the channel empty first spins on the
  * slot the next message will land in, before anything else.  The full check
  * of an empty channel reads the tail, which every send writes: in a hand-off

@@ -221,10 +221,8 @@ MPSC__NOINLINE static mpsc_status send_slow(struct mpsc__chan *c, const void *ms
             mpsc__cpu_relax();
             continue;
         }
-        if (deadline == MPSC__NO_WAIT)
-            return MPSC_FULL;
-        if (deadline != MPSC__FOREVER && mpsc__now_ns() >= deadline)
-            return MPSC_TIMEOUT;
+        if ((st = mpsc__wait_refused(deadline, MPSC_FULL)) != MPSC_OK)
+            return st;
         if (spin_for_room(a, tail, &backoff))
             continue;
         uint32_t seq = mpsc__event_prepare(&a->tx_event);
@@ -311,10 +309,8 @@ MPSC__NOINLINE static mpsc_status recv_slow(struct mpsc__chan *c, void *out, uin
             mpsc__backoff_snooze(&copying);
             continue;
         }
-        if (deadline == MPSC__NO_WAIT)
-            return MPSC_EMPTY;
-        if (deadline != MPSC__FOREVER && mpsc__now_ns() >= deadline)
-            return MPSC_TIMEOUT;
+        if ((st = mpsc__wait_refused(deadline, MPSC_EMPTY)) != MPSC_OK)
+            return st;
         if (spin_for_message(a, &backoff))
             continue;
         uint32_t seq = mpsc__event_prepare(&a->rx_event);

@@ -365,8 +365,8 @@ MPSC__NOINLINE static mpsc_status recv_wait(struct mpsc__chan *c, void *out, uin
         mpsc_status st = list_try_recv(c, out);
         if (st != MPSC_EMPTY)
             return st;
-        if (deadline != MPSC__FOREVER && mpsc__now_ns() >= deadline)
-            return MPSC_TIMEOUT;
+        if ((st = mpsc__wait_refused(deadline, MPSC_EMPTY)) != MPSC_OK)
+            return st;
         if (!spin_for_message(c, &backoff)) {
             size_t head = atomic_load_explicit(&l->head, memory_order_relaxed);
             size_t tail;

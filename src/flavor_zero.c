@@ -229,9 +229,10 @@ mpsc_status mpsc__zero_send(struct mpsc__chan *c, const void *msg, uint64_t dead
         pthread_mutex_unlock(&z->lock);
         return deliver(c, msg, was);
     }
-    if (mpsc__cannot_wait(deadline)) {
+    mpsc_status refused = mpsc__wait_refused(deadline, MPSC_FULL);
+    if (refused != MPSC_OK) {
         pthread_mutex_unlock(&z->lock);
-        return deadline == MPSC__NO_WAIT ? MPSC_FULL : MPSC_TIMEOUT;
+        return refused;
     }
     return send_wait(c, msg, deadline);
 }
@@ -280,9 +281,10 @@ mpsc_status mpsc__zero_recv(struct mpsc__chan *c, void *out, uint64_t deadline)
         pthread_mutex_unlock(&z->lock);
         return MPSC_DISCONNECTED;
     }
-    if (mpsc__cannot_wait(deadline)) {
+    mpsc_status refused = mpsc__wait_refused(deadline, MPSC_EMPTY);
+    if (refused != MPSC_OK) {
         pthread_mutex_unlock(&z->lock);
-        return deadline == MPSC__NO_WAIT ? MPSC_EMPTY : MPSC_TIMEOUT;
+        return refused;
     }
     return recv_wait(c, out, deadline);
 }
