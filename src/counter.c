@@ -96,8 +96,10 @@ static void release_side(struct mpsc__chan *c)
 void mpsc__sender_release(mpsc_sender *tx)
 {
     struct mpsc__chan *c = tx->chan;
-    if (tx != &c->first_tx)
+    if (tx != &c->first_tx) {
+        MPSC__HIDE(tx);
         free(tx);
+    }
     /* AcqRel: every Sender's sends happen before the last one's
      * disconnection (release by each dropper, acquire by the last). */
     if (atomic_fetch_sub_explicit(&c->senders, 1, memory_order_acq_rel) != 1)

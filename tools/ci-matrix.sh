@@ -9,7 +9,12 @@
 #   asan                clang -Db_sanitize=address,undefined -Dfuzz=true:
 #                       every test, then the libFuzzer target for
 #                       $MPSC_FUZZ_SECONDS (default 60) seconds;
-#   debug               -Dmpsc_debug=true, every test.
+#   debug               -Dmpsc_debug=true, every test;
+#   lto                 gcc -O3 with link-time optimisation, and -Werror when
+#                       linking too: the library inlined into the programs
+#                       that link it statically (the benchmarks), where GCC
+#                       warns about paths that never run (chan.h,
+#                       MPSC__HIDE); every test.
 # Ends with one line: "ci-matrix: N passed, N failed".
 set -eu
 cd "$(dirname "$0")/.."
@@ -82,6 +87,7 @@ if run asan clang "" -Db_sanitize=address,undefined -Db_lundef=false -Dfuzz=true
     fuzz
 fi
 run debug gcc "" -Dmpsc_debug=true || true
+run lto gcc "" -Dbuildtype=release -Db_lto=true -Dc_link_args=-Werror || true
 
 echo "ci-matrix: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
