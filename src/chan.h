@@ -127,8 +127,10 @@ struct mpsc__chan {
 };
 
 /*
- * Hides from the compiler where pointer p comes from, at no cost (an empty
- * asm).  With link-time optimisation the library is inlined into the
+ * Hides from the compiler where pointer p comes from.  An empty asm: it
+ * emits nothing, but the object p points to must then live in memory
+ * (callgrind: one instruction more a message on seq unbounded).  With
+ * link-time optimisation the library is inlined into the
  * program's own calls, where GCC 12 sees the program's objects and warns
  * about paths that never run: the 16-byte branch of mpsc__copy_msg writing
  * into an 8-byte `out` (-Wstringop-overflow) on a channel of 8-byte
