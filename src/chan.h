@@ -130,12 +130,12 @@ struct mpsc__chan {
  * Hides from the compiler where pointer p comes from.  An empty asm: it
  * emits nothing, but the object p points to must then live in memory
  * (callgrind: one instruction more a message on seq unbounded).  With
- * link-time optimisation the library is inlined into the
- * program's own calls, where GCC 12 sees the program's objects and warns
- * about paths that never run: the 16-byte branch of mpsc__copy_msg writing
- * into an 8-byte `out` (-Wstringop-overflow) on a channel of 8-byte
- * messages, or a Sender clone being freed when it is the handle that lives
- * inside the channel (-Wfree-nonheap-object).  The project's own LTO build
+ * link-time optimisation the library is inlined into the program's own
+ * calls, where GCC 12 sees the program's objects and warns about paths
+ * that never run: the 16-byte branch of mpsc__copy_msg writing into an
+ * 8-byte `out` (-Wstringop-overflow) on a channel of 8-byte messages, or a
+ * Sender clone being freed when it is the handle that lives inside the
+ * channel (-Wfree-nonheap-object).  The project's own LTO build
  * (bench/run.sh) printed both, and a program built with -Werror would stop.
  */
 #if defined(__GNUC__)
@@ -179,9 +179,9 @@ static inline struct mpsc__backoff mpsc__wait_start(struct mpsc__chan *c, enum m
  */
 static inline mpsc_status mpsc__wait_refused(uint64_t deadline, mpsc_status would_block)
 {
-    if (deadline == MPSC__NO_WAIT)
-        return would_block;
-    return deadline != MPSC__FOREVER && mpsc__now_ns() >= deadline ? MPSC_TIMEOUT : MPSC_OK;
+    if (!mpsc__cannot_wait(deadline))
+        return MPSC_OK;
+    return deadline == MPSC__NO_WAIT ? would_block : MPSC_TIMEOUT;
 }
 
 /*
