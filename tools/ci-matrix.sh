@@ -12,8 +12,8 @@
 #   debug               -Dmpsc_debug=true, every test;
 #   lto                 gcc -O3 with link-time optimisation, and -Werror when
 #                       linking too: the library inlined into the programs
-#                       that link it statically (the benchmarks), where GCC
-#                       warns about paths that never run (chan.h,
+#                       that link it statically (tests/lto, the benchmarks),
+#                       where GCC warns about paths that never run (chan.h,
 #                       MPSC__HIDE); every test.
 # Ends with one line: "ci-matrix: N passed, N failed".
 set -eu
