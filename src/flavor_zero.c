@@ -250,9 +250,12 @@ MPSC__NOINLINE static mpsc_status recv_wait(struct mpsc__chan *c, void *out, uin
     pthread_mutex_unlock(&z->lock);
     uint32_t s = wait_state(&r->state, mpsc__wait_start(c, MPSC__RX_SIDE), deadline);
     /* Timed out: take the packet back unless a sender or a disconnection
-     * got to it first.  Relaxed: nothing is published by leaving. */
+     * got to it first.  Acquire on failure: the state read may be DONE (a
+     * sender claimed, copied and completed since wait_state's last load),
+     * and then it must pair with the release in complete() before we read
+     * the message; C11 wants the success order at least as strong. */
     while ((s == WAITING || s == SLEEPING) &&
-           !atomic_compare_exchange_weak_explicit(&r->state, &s, IDLE, memory_order_relaxed, memory_order_relaxed))
+           !atomic_compare_exchange_weak_explicit(&r->state, &s, IDLE, memory_order_acquire, memory_order_acquire))
         ;
     if (s == WAITING || s == SLEEPING)
         return MPSC_TIMEOUT;
