@@ -25,7 +25,7 @@ size_t mpsc__page_size(void)
     return 4096;
 }
 
-#ifdef MAP_ANONYMOUS
+#if defined(MAP_ANONYMOUS) && !defined(MPSC__PORTABLE) /* meson option `portable` */
 
 void *mpsc__pages_alloc(size_t bytes)
 {

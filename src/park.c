@@ -6,9 +6,16 @@
  */
 #include "park.h"
 
-#include <errno.h>
 #include <stdint.h>
 #include <time.h>
+
+/* Linux's futex and sched_getcpu, unless the build asks for what other
+ * systems get (meson option `portable`, one of CI's configurations). */
+#if defined(__linux__) && !defined(MPSC__PORTABLE)
+#define PARK_LINUX 1
+#else
+#define PARK_LINUX 0
+#endif
 
 uint64_t mpsc__now_ns(void)
 {
@@ -28,7 +35,7 @@ uint64_t mpsc__deadline_after(uint64_t timeout_ns)
 
 bool mpsc__backoff_shares_cpu(struct mpsc__backoff *b)
 {
-#if defined(__linux__)
+#if PARK_LINUX
     /* Relaxed: the CPUs are a hint; a stale one costs at most one wait of
      * the wrong kind. */
     int cpu = sched_getcpu();
@@ -60,7 +67,7 @@ static struct timespec to_timespec(uint64_t ns)
     return ts;
 }
 
-#if defined(__linux__)
+#if PARK_LINUX
 
 #include <linux/futex.h>
 #include <sys/syscall.h>

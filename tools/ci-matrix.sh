@@ -14,7 +14,11 @@
 #                       linking too: the library inlined into the programs
 #                       that link it statically (tests/lto, the benchmarks),
 #                       where GCC warns about paths that never run (chan.h,
-#                       MPSC__HIDE); every test.
+#                       MPSC__HIDE); every test;
+#   portable            -Dportable=true: the code other systems get instead
+#                       of Linux's futex, sched_getcpu and anonymous mappings
+#                       (src/park.c, src/pages.c), which no other
+#                       configuration compiles; every test.
 # Ends with one line: "ci-matrix: N passed, N failed".
 set -eu
 cd "$(dirname "$0")/.."
@@ -88,6 +92,7 @@ if run asan clang "" -Db_sanitize=address,undefined -Db_lundef=false -Dfuzz=true
 fi
 run debug gcc "" -Dmpsc_debug=true || true
 run lto gcc "" -Dbuildtype=release -Db_lto=true -Dc_link_args=-Werror || true
+run portable gcc "" -Dportable=true || true
 
 echo "ci-matrix: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
