@@ -7,7 +7,10 @@
  * Cases: a receiver in mpsc_recv on an empty channel (unbounded, bounded(1),
  * rendezvous) until a sender thread sends after a second; a receiver in
  * mpsc_recv_timeout(1 s) that times out; a sender in mpsc_send on a full
- * bounded(1) channel until the receiver takes a message after a second.
+ * bounded(1) channel until the receiver takes a message after a second; a
+ * receiver in mpsc_recv right after its send woke a sleeping thread, which
+ * answers a second later (a wait that follows a wake-up spins longer, up
+ * to 50 us, park.h).
  * Output: one line per case, `idle CASE cpu_ms wall_ms`; exit status 1 if a
  * case used more than LIMIT_MS of CPU or a channel call failed.
  */
@@ -157,6 +160,50 @@ static void blocked_send(void)
     report("send_full_bounded1", c1 - c0, w1 - w0);
 }
 
+struct answerer {
+    mpsc_receiver *rx;
+    mpsc_sender *tx;
+};
+
+/* Sleeps in mpsc_recv until the main thread wakes it, then answers a
+ * second later. */
+static void *late_answer(void *arg)
+{
+    struct answerer *a = arg;
+    uint64_t v;
+    check(mpsc_recv(a->rx, &v), "answerer recv");
+    sleep_ns(BLOCK_NS);
+    check(mpsc_send(a->tx, &v), "answer");
+    mpsc_receiver_drop(a->rx);
+    mpsc_sender_drop(a->tx);
+    return NULL;
+}
+
+/* The receiver blocks in mpsc_recv just after waking the thread it waits for. */
+static void recv_after_wake(void)
+{
+    mpsc_sender *ping_tx, *pong_tx;
+    mpsc_receiver *ping_rx, *pong_rx;
+    struct answerer a;
+    pthread_t t;
+    uint64_t v = 7;
+    check(mpsc_channel(sizeof v, &ping_tx, &ping_rx), "channel");
+    check(mpsc_channel(sizeof v, &pong_tx, &pong_rx), "channel");
+    a.rx = mpsc_move(ping_rx);
+    a.tx = mpsc_move(pong_tx);
+    if (pthread_create(&t, NULL, late_answer, &a) != 0)
+        exit(1);
+    sleep_ns(BLOCK_NS / 10); /* long enough for the answerer to fall asleep */
+    check(mpsc_send(ping_tx, &v), "ping");
+    uint64_t c0 = thread_cpu_ns(), w0 = now_ns();
+    check(mpsc_recv(pong_rx, &v), "recv");
+    uint64_t c1 = thread_cpu_ns(), w1 = now_ns();
+    pthread_join(t, NULL);
+    mpsc_sender_drop(ping_tx);
+    mpsc_receiver_drop(pong_rx);
+    report("recv_after_wake", c1 - c0, w1 - w0);
+}
+
 int main(void)
 {
     blocked_recv("recv_unbounded", 0, 0);
@@ -164,6 +211,7 @@ int main(void)
     blocked_recv("recv_bounded0", 1, 0);
     timed_out_recv();
     blocked_send();
+    recv_after_wake();
     if (failures) {
         fprintf(stderr, "idle_cpu: %d case(s) used more than %.0f ms of CPU while blocked\n", failures, LIMIT_MS);
         return 1;

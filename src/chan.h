@@ -166,10 +166,20 @@ static inline void mpsc__copy_msg(void *dst, const void *src, size_t size)
 enum mpsc__side { MPSC__RX_SIDE, MPSC__TX_SIDE };
 
 /* Starts a wait of one side of the channel: a backoff that checks, if the
- * wait goes on, whether the other side waits on the same CPU (park.h). */
-static inline struct mpsc__backoff mpsc__wait_start(struct mpsc__chan *c, enum mpsc__side side)
+ * wait goes on, whether the other side waits on the same CPU, and that
+ * spins longer if this thread has just woken a sleeper (park.h), though
+ * not past the deadline.  A call that may not wait leaves that for the
+ * next wait. */
+static inline struct mpsc__backoff mpsc__wait_start(struct mpsc__chan *c, enum mpsc__side side, uint64_t deadline)
 {
-    return (struct mpsc__backoff){0, &c->waiting_cpu[side], &c->waiting_cpu[!side]};
+    struct mpsc__backoff b = {0, &c->waiting_cpu[side], &c->waiting_cpu[!side], 0};
+    if (mpsc__last_wake_ns != 0 && deadline != MPSC__NO_WAIT) {
+        b.spin_until = mpsc__last_wake_ns + MPSC__WAKE_SPIN_NS;
+        if (b.spin_until > deadline)
+            b.spin_until = deadline;
+        mpsc__last_wake_ns = 0;
+    }
+    return b;
 }
 
 /*

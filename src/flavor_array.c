@@ -205,7 +205,7 @@ static bool tx_spin_first(struct mpsc__chan *c, size_t tail, uint64_t deadline)
 MPSC__NOINLINE static mpsc_status send_slow(struct mpsc__chan *c, const void *msg, uint64_t deadline)
 {
     struct mpsc__array *a = &c->q.array;
-    struct mpsc__backoff backoff = mpsc__wait_start(c, MPSC__TX_SIDE);
+    struct mpsc__backoff backoff = mpsc__wait_start(c, MPSC__TX_SIDE, deadline);
     mpsc_status st;
     /* Relaxed: a hint, try_send_once decides. */
     size_t tail = atomic_load_explicit(&a->tail, memory_order_relaxed);
@@ -296,7 +296,7 @@ static enum attempt try_recv_once(struct mpsc__chan *c, void *out, mpsc_status *
 MPSC__NOINLINE static mpsc_status recv_slow(struct mpsc__chan *c, void *out, uint64_t deadline)
 {
     struct mpsc__array *a = &c->q.array;
-    struct mpsc__backoff backoff = mpsc__wait_start(c, MPSC__RX_SIDE), copying = {0};
+    struct mpsc__backoff backoff = mpsc__wait_start(c, MPSC__RX_SIDE, deadline), copying = {0};
     mpsc_status st;
     if (mpsc__rx_spin_first(c, deadline))
         spin_for_message(a, &backoff);

@@ -358,7 +358,7 @@ static bool spin_for_message(const struct mpsc__chan *c, struct mpsc__backoff *b
 MPSC__NOINLINE static mpsc_status recv_wait(struct mpsc__chan *c, void *out, uint64_t deadline)
 {
     struct mpsc__list *l = &c->q.list;
-    struct mpsc__backoff backoff = mpsc__wait_start(c, MPSC__RX_SIDE);
+    struct mpsc__backoff backoff = mpsc__wait_start(c, MPSC__RX_SIDE, deadline);
     if (mpsc__rx_spin_first(c, deadline))
         spin_for_message(c, &backoff);
     for (;;) {

@@ -195,7 +195,7 @@ MPSC__NOINLINE static mpsc_status send_wait(struct mpsc__chan *c, const void *ms
         z->senders_head = &p;
     z->senders_tail = &p;
     pthread_mutex_unlock(&z->lock);
-    uint32_t s = wait_state(&p.state, mpsc__wait_start(c, MPSC__TX_SIDE), deadline);
+    uint32_t s = wait_state(&p.state, mpsc__wait_start(c, MPSC__TX_SIDE, deadline), deadline);
     if (s < DONE) {
         pthread_mutex_lock(&z->lock);
         if (p.queued) {
@@ -248,7 +248,7 @@ MPSC__NOINLINE static mpsc_status recv_wait(struct mpsc__chan *c, void *out, uin
      * the previous message are over before it writes the next. */
     atomic_store_explicit(&r->state, WAITING, memory_order_release);
     pthread_mutex_unlock(&z->lock);
-    uint32_t s = wait_state(&r->state, mpsc__wait_start(c, MPSC__RX_SIDE), deadline);
+    uint32_t s = wait_state(&r->state, mpsc__wait_start(c, MPSC__RX_SIDE, deadline), deadline);
     /* Timed out: take the packet back unless a sender or a disconnection
      * got to it first.  Acquire on failure: the state read may be DONE (a
      * sender claimed, copied and completed since wait_state's last load),

@@ -33,6 +33,18 @@ uint64_t mpsc__deadline_after(uint64_t timeout_ns)
     return deadline == MPSC__NO_WAIT ? 1 : deadline;
 }
 
+_Thread_local uint64_t mpsc__last_wake_ns;
+
+MPSC__NOINLINE bool mpsc__backoff_respin(struct mpsc__backoff *b)
+{
+    sched_yield();
+    if (mpsc__now_ns() < b->spin_until)
+        b->step = 0;
+    else
+        b->spin_until = 0;
+    return true;
+}
+
 bool mpsc__backoff_shares_cpu(struct mpsc__backoff *b)
 {
 #if PARK_LINUX
@@ -90,7 +102,7 @@ void mpsc__futex_wait(_Atomic uint32_t *word, uint32_t expected, uint64_t deadli
             FUTEX_BITSET_MATCH_ANY);
 }
 
-void mpsc__futex_wake(_Atomic uint32_t *word, int n)
+static void os_futex_wake(_Atomic uint32_t *word, int n)
 {
     syscall(SYS_futex, word, FUTEX_WAKE | FUTEX_PRIVATE_FLAG, n, NULL, NULL, 0);
 }
@@ -141,7 +153,7 @@ void mpsc__futex_wait(_Atomic uint32_t *word, uint32_t expected, uint64_t deadli
     pthread_mutex_unlock(&b->lock);
 }
 
-void mpsc__futex_wake(_Atomic uint32_t *word, int n)
+static void os_futex_wake(_Atomic uint32_t *word, int n)
 {
     struct bucket *b = bucket_of(word);
     (void)n; /* other words share the bucket: wake them all, they re-check */
@@ -151,3 +163,10 @@ void mpsc__futex_wake(_Atomic uint32_t *word, int n)
 }
 
 #endif
+
+void mpsc__futex_wake(_Atomic uint32_t *word, int n)
+{
+    /* For this thread's next wait: the peer is getting up (park.h). */
+    mpsc__last_wake_ns = mpsc__now_ns();
+    os_futex_wake(word, n);
+}

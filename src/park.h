@@ -44,7 +44,8 @@ static inline bool mpsc__cannot_wait(uint64_t deadline)
 /* Blocks while *word == expected, until woken or the deadline passes; may
  * return spuriously, so callers re-check their condition. */
 void mpsc__futex_wait(_Atomic uint32_t *word, uint32_t expected, uint64_t deadline);
-/* Wakes up to n threads blocked in mpsc__futex_wait on word (INT32_MAX: all). */
+/* Wakes up to n threads blocked in mpsc__futex_wait on word (INT32_MAX: all),
+ * and notes the time in mpsc__last_wake_ns. */
 void mpsc__futex_wake(_Atomic uint32_t *word, int n);
 
 /* One polite iteration of a spin loop. */
@@ -59,17 +60,36 @@ static inline void mpsc__cpu_relax(void)
 
 /*
  * mpsc__backoff: how a thread waits for another before it sleeps.  A kernel
- * wake-up costs 10-40 us on a virtual machine, a cross-core hand-off well
+ * wake-up costs 10-50 us on a virtual machine, a cross-core hand-off well
  * under 1 us, so a blocked operation first re-checks after every pause for
- * about 3 us (a pause takes about 25 ns on the EPYC machine measured), then
- * yields the processor a few times, which lets a peer that shares its core
- * run, and only then sleeps on its event.  The pauses are not made longer
- * step by step as in crossbeam-utils' Backoff: the peer's answer comes
- * within a few hundred nanoseconds, and a waiter that re-checks only every
- * 64 pauses would notice it up to 1.6 us late.
+ * 1-3 us (a pause takes about 25 ns on the EPYC machine measured, 10 ns on
+ * the Xeon), then yields the processor a few times, which lets a peer that
+ * shares its core run, and only then sleeps on its event.  The pauses are
+ * not made longer step by step as in crossbeam-utils' Backoff: the peer's
+ * answer comes within a few hundred nanoseconds, and a waiter that re-checks
+ * only every 64 pauses would notice it up to 1.6 us late.
  */
 #define MPSC__SPIN_ROUNDS 128
 #define MPSC__YIELD_ROUNDS 8
+
+/*
+ * Except after waking a sleeper.  A thread that has just woken its peer
+ * (ping-pong, bounded(1), rendezvous) usually waits next for that peer's
+ * answer, which cannot come before the peer is back on a CPU: a kernel
+ * wake-up away.  Waiting the usual few microseconds, it would fall asleep
+ * too, the peer would have to wake it in turn, and from then on every
+ * hand-off would cost a wake-up (on the Xeon: 1.5-7 us a message instead
+ * of 0.1-0.5).  So the first wait that follows a wake-up keeps spinning
+ * until MPSC__WAKE_SPIN_NS after it, in rounds of MPSC__SPIN_ROUNDS pauses,
+ * each followed by a yield (the woken peer may have been placed on this
+ * very CPU), unless its CPU check finds the peer on its CPU or its deadline
+ * comes first.  It costs a thread at most that long per wake-up it made.
+ */
+#define MPSC__WAKE_SPIN_NS 50000
+
+/* When this thread last woke a sleeping thread (mpsc__futex_wake), in
+ * mpsc__now_ns() time, or 0 once a wait has used it. */
+extern _Thread_local uint64_t mpsc__last_wake_ns;
 
 /*
  * Spinning helps only while the peer runs on another CPU.  When it does not
@@ -86,18 +106,29 @@ struct mpsc__backoff {
     /* Where this side and its peer last started a long wait (the channel's
      * waiting_cpu, chan.h), or NULL for a wait that does not check. */
     _Atomic int *my_cpu, *peer_cpu;
+    /* Spin on until then (mpsc__now_ns() time), or 0: the wait after a
+     * wake-up (above). */
+    uint64_t spin_until;
 };
 
 /* Records this thread's CPU in b->my_cpu; true if b->peer_cpu holds it too. */
 bool mpsc__backoff_shares_cpu(struct mpsc__backoff *b);
 
+/* The end of a round of pauses while b->spin_until is set: yields, then
+ * starts another round unless spin_until has passed. */
+MPSC__NOINLINE bool mpsc__backoff_respin(struct mpsc__backoff *b);
+
 /* One round of waiting; false once the caller should go to sleep instead. */
 static inline bool mpsc__backoff_spin(struct mpsc__backoff *b)
 {
-    if (b->step == MPSC__CPU_CHECK_ROUND && b->my_cpu != NULL && mpsc__backoff_shares_cpu(b))
+    if (b->step == MPSC__CPU_CHECK_ROUND && b->my_cpu != NULL && mpsc__backoff_shares_cpu(b)) {
         b->step = MPSC__SPIN_ROUNDS;
+        b->spin_until = 0;
+    }
     if (b->step < MPSC__SPIN_ROUNDS)
         mpsc__cpu_relax();
+    else if (b->step == MPSC__SPIN_ROUNDS && b->spin_until != 0)
+        return mpsc__backoff_respin(b);
     else if (b->step < MPSC__SPIN_ROUNDS + MPSC__YIELD_ROUNDS)
         sched_yield();
     else
