@@ -33,6 +33,7 @@ struct mpsc__list {
     /* Written by the consumer. */
     alignas(MPSC__CACHE_LINE) _Atomic size_t head;      /* position << 1 (bit 0 unused) */
     struct mpsc__list_block *head_block;                /* consumer-private */
+    unsigned slip_skip, slip_next_skip;                 /* consumer-private: slip() */
     /* Read by every send, written only when the receiver goes to sleep: a
      * line of its own, so that reading it costs no cache miss. */
     alignas(MPSC__CACHE_LINE) struct mpsc__event rx_event;
@@ -42,6 +43,7 @@ struct mpsc__list {
     size_t lap;         /* positions per block, a power of two above block_cap */
     size_t block_cap;   /* slots per block, a multiple of the group */
     size_t block_bytes; /* a block's size, whole pages */
+    size_t slip_slots;  /* how far ahead slip() looks */
     /* Slots come in groups (flavor_list.c): 1 << group_shift slots of
      * group_bytes bytes in all. */
     unsigned group_shift;
