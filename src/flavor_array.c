@@ -206,6 +206,7 @@ MPSC__NOINLINE static mpsc_status send_slow(struct mpsc__chan *c, const void *ms
 {
     struct mpsc__array *a = &c->q.array;
     struct mpsc__backoff backoff = mpsc__wait_start(c, MPSC__TX_SIDE, deadline);
+    unsigned losses = 0;
     mpsc_status st;
     /* Relaxed: a hint, try_send_once decides. */
     size_t tail = atomic_load_explicit(&a->tail, memory_order_relaxed);
@@ -217,8 +218,8 @@ MPSC__NOINLINE static mpsc_status send_slow(struct mpsc__chan *c, const void *ms
             return st;
         if (r == RETRY) {
             /* Lost the race for a slot to another sender, or the receiver
-             * is freeing it: try again at once. */
-            mpsc__cpu_relax();
+             * is freeing it: try again shortly. */
+            mpsc__lost_race(&losses);
             continue;
         }
         if ((st = mpsc__wait_refused(deadline, MPSC_FULL)) != MPSC_OK)

