@@ -61,6 +61,7 @@ struct mpsc__array {
     alignas(MPSC__CACHE_LINE) struct mpsc__event rx_event; /* the receiver sleeps here while empty */
     alignas(MPSC__CACHE_LINE) unsigned char *slots;        /* cap slots of slot_size bytes */
     size_t cap, slot_size, data_offset, one_lap, mark_bit;
+    size_t prefetch_ahead; /* how far ahead a sender prefetches (fill_slot), or 0 */
 };
 
 /* ---- rendezvous: senders and the receiver meet under a lock (flavor_zero.c) */

@@ -31,6 +31,18 @@ static unsigned char *slot_data(const struct mpsc__array *a, struct slot *s)
     return (unsigned char *)s + a->data_offset;
 }
 
+/*
+ * A sender that fills a slot asks for the line about PREFETCH_BYTES further
+ * on, which it will write a few messages later.  The receiver wrote that
+ * line last (a lap ago, releasing its slots), and without the prefetch the
+ * sender's next compare-and-swap on the tail would wait for the line to
+ * come over, once per line: spsc and mpsc bounded1000 took 32-36 ns a
+ * message on the Xeon host, 28-32 with it (5 alternating runs).  Not for
+ * small rings, where the line ahead may hold the slot the receiver is
+ * about to read.
+ */
+#define PREFETCH_BYTES 256
+
 mpsc_status mpsc__array_init(struct mpsc__chan *c)
 {
     struct mpsc__array *a = &c->q.array;
@@ -55,6 +67,8 @@ mpsc_status mpsc__array_init(struct mpsc__chan *c)
     a->cap = cap;
     a->slot_size = slot_size;
     a->data_offset = data_offset;
+    size_t ahead = slot_size < PREFETCH_BYTES ? PREFETCH_BYTES / slot_size : 1;
+    a->prefetch_ahead = cap >= 4 * ahead ? ahead : 0;
     size_t mark = 1;
     while (mark < cap + 1)
         mark <<= 1;
@@ -85,6 +99,17 @@ static size_t index_after(const struct mpsc__array *a, size_t index, size_t n)
     size_t i = index & (a->mark_bit - 1);
     size_t lap = index & ~(a->one_lap - 1);
     return i + n < a->cap ? index + n : lap + a->one_lap + (i + n - a->cap);
+}
+
+
+static void prefetch_ahead_of(const struct mpsc__array *a, size_t tail)
+{
+    size_t i = (tail & (a->mark_bit - 1)) + a->prefetch_ahead;
+    if (i >= a->cap)
+        i -= a->cap;
+#if defined(__GNUC__)
+    __builtin_prefetch(a->slots + i * a->slot_size, 1);
+#endif
 }
 
 /*
@@ -141,6 +166,8 @@ static inline mpsc_status fill_slot(struct mpsc__chan *c, struct slot *s, size_t
     mpsc__copy_msg(slot_data(&c->q.array, s), msg, c->elem_size);
     /* Release: publishes the payload to the receiver's acquire load. */
     atomic_store_explicit(&s->stamp, tail + 1, memory_order_release);
+    if (c->q.array.prefetch_ahead != 0)
+        prefetch_ahead_of(&c->q.array, tail);
     mpsc__event_notify(&c->q.array.rx_event);
     return MPSC_OK;
 }
