@@ -397,9 +397,8 @@ static void slip(struct mpsc__chan *c, const struct mpsc__backoff *b, uint64_t d
     /* Relaxed: a hint (above). */
     for (unsigned k = 1; !atomic_load_explicit(ready, memory_order_relaxed); k++) {
         if (k % 32 == 0 && mpsc__now_ns() >= until) {
-            l->slip_next_skip = l->slip_next_skip == 0 ? 1
-                                : l->slip_next_skip < SLIP_MAX_SKIP ? 2 * l->slip_next_skip
-                                                                      : SLIP_MAX_SKIP;
+            if (l->slip_next_skip < SLIP_MAX_SKIP)
+                l->slip_next_skip = l->slip_next_skip == 0 ? 1 : 2 * l->slip_next_skip;
             l->slip_skip = l->slip_next_skip;
             return;
         }
