@@ -36,8 +36,8 @@ static unsigned char *slot_data(const struct mpsc__array *a, struct slot *s)
  * on, which it will write a few messages later.  The receiver wrote that
  * line last (a lap ago, releasing its slots), and without the prefetch the
  * sender's next compare-and-swap on the tail would wait for the line to
- * come over, once per line: spsc and mpsc bounded1000 took 32-36 ns a
- * message on the Xeon host, 28-32 with it (5 alternating runs).  Not for
+ * come over, once per line: spsc and mpsc bounded1000 took 33-39 ns a
+ * message on the Xeon host, 28.5-33 with it (6 alternating pairs).  Not for
  * small rings, where the line ahead may hold the slot the receiver is
  * about to read.
  */
@@ -101,7 +101,10 @@ static size_t index_after(const struct mpsc__array *a, size_t index, size_t n)
     return i + n < a->cap ? index + n : lap + a->one_lap + (i + n - a->cap);
 }
 
-
+/* The prefetch of fill_slot (PREFETCH_BYTES, above).  Only the slot's
+ * place in the ring matters, not its lap, so this is index_after without
+ * the lap arithmetic: slot_at(index_after()) made spsc and mpsc bounded1000
+ * 7-10 % slower (10 alternating pairs each, Xeon host). */
 static void prefetch_ahead_of(const struct mpsc__array *a, size_t tail)
 {
     size_t i = (tail & (a->mark_bit - 1)) + a->prefetch_ahead;
@@ -109,6 +112,9 @@ static void prefetch_ahead_of(const struct mpsc__array *a, size_t tail)
         i -= a->cap;
 #if defined(__GNUC__)
     __builtin_prefetch(a->slots + i * a->slot_size, 1);
+#else
+    (void)a;
+    (void)i;
 #endif
 }
 
