@@ -22,6 +22,12 @@
  * by different threads are kept this far apart (crossbeam's CachePadded). */
 #define MPSC__CACHE_LINE 128
 
+/* The receiver's state for mpsc__slip (below). */
+struct mpsc__slip {
+    unsigned skip;      /* quick waits left to pass before the next try */
+    unsigned next_skip; /* how many to pass after the next miss */
+};
+
 /* ---- unbounded: a linked list of blocks (flavor_list.c) ---------------- */
 
 struct mpsc__list_block;
@@ -33,7 +39,7 @@ struct mpsc__list {
     /* Written by the consumer. */
     alignas(MPSC__CACHE_LINE) _Atomic size_t head;      /* position << 1 (bit 0 unused) */
     struct mpsc__list_block *head_block;                /* consumer-private */
-    unsigned slip_skip, slip_next_skip;                 /* consumer-private: slip() */
+    struct mpsc__slip slip;                             /* consumer-private */
     /* Read by every send, written only when the receiver goes to sleep: a
      * line of its own, so that reading it costs no cache miss. */
     alignas(MPSC__CACHE_LINE) struct mpsc__event rx_event;
@@ -43,7 +49,7 @@ struct mpsc__list {
     size_t lap;         /* positions per block, a power of two above block_cap */
     size_t block_cap;   /* slots per block, a multiple of the group */
     size_t block_bytes; /* a block's size, whole pages */
-    size_t slip_slots;  /* how far ahead slip() looks */
+    size_t slip_slots;  /* how far ahead the receiver slips (mpsc__slip) */
     /* Slots come in groups (flavor_list.c): 1 << group_shift slots of
      * group_bytes bytes in all. */
     unsigned group_shift;
@@ -55,6 +61,7 @@ struct mpsc__list {
 struct mpsc__array {
     alignas(MPSC__CACHE_LINE) _Atomic size_t tail; /* producers: lap | mark | index */
     alignas(MPSC__CACHE_LINE) _Atomic size_t head; /* written by the consumer only */
+    struct mpsc__slip slip;                        /* consumer-private */
     /* Read by every operation, written only by threads going to sleep: each
      * on a line of its own, away from the indices. */
     alignas(MPSC__CACHE_LINE) struct mpsc__event tx_event; /* senders sleep here while full */
@@ -62,6 +69,10 @@ struct mpsc__array {
     alignas(MPSC__CACHE_LINE) unsigned char *slots;        /* cap slots of slot_size bytes */
     size_t cap, slot_size, data_offset, one_lap, mark_bit;
     size_t prefetch_ahead; /* how far ahead a sender prefetches (fill_slot), or 0 */
+    /* How far ahead the receiver slips (mpsc__slip), or 0: then it does
+     * not, and its head store is seq_cst rather than an asymmetric fence's
+     * light side (flavor_array.c, take_slot). */
+    size_t slip_slots;
 };
 
 /* ---- rendezvous: senders and the receiver meet under a lock (flavor_zero.c) */
@@ -164,6 +175,60 @@ static inline void mpsc__copy_msg(void *dst, const void *src, size_t size)
     case 16: memcpy(dst, src, 16); break;
     default: memcpy(dst, src, size); break;
     }
+}
+
+/*
+ * Slipping behind a fast producer.  A receiver that keeps up with a stream
+ * takes each message as soon as it lands, so it reads the cache line the
+ * producer is writing, and the producer pays for that line's transfer on
+ * each message (its next locked compare-and-swap waits for the store).  So
+ * when the wait for the next message ended quickly, the receiver waits on,
+ * up to MPSC__SLIP_NS (or its deadline), until the slot about
+ * MPSC__SLIP_BYTES further is full too, and then reads lines the producer
+ * is done with (the "temporal slipping" of Giacomoni, Moseley and
+ * Vachharajani's FastForward queue, PPoPP 2008).  In a hand-off that slot
+ * never fills before the deadline and the wait is lost; each such miss
+ * doubles how many quick waits pass before the next try, up to
+ * MPSC__SLIP_MAX_SKIP, and a success starts over.  Nothing here decides
+ * what is received: the slot is read as a hint, and the receive that
+ * follows reads its own with acquire.  The figures each queue measured are
+ * where it calls mpsc__slip.
+ */
+#define MPSC__SLIP_BYTES 2048
+#define MPSC__SLIP_NS 10000
+#define MPSC__SLIP_MAX_SKIP 4096
+
+/* Whether a wait that has just ended (b) is followed by a slip: it ended
+ * quickly, and no miss asks to skip it. */
+static inline bool mpsc__slip_due(struct mpsc__slip *s, const struct mpsc__backoff *b)
+{
+    if (b->step >= MPSC__CPU_CHECK_ROUND) /* a long wait: not a stream */
+        return false;
+    if (s->skip > 0) {
+        s->skip--;
+        return false;
+    }
+    return true;
+}
+
+/* The slip itself: spins until full(slot, want) or MPSC__SLIP_NS (at most
+ * until the deadline) have passed. */
+static inline void mpsc__slip(struct mpsc__slip *s, uint64_t deadline, bool (*full)(const void *slot, size_t want),
+                              const void *slot, size_t want)
+{
+    uint64_t until = mpsc__now_ns() + MPSC__SLIP_NS;
+    if (until > deadline)
+        until = deadline;
+    for (unsigned k = 1; !full(slot, want); k++) {
+        if (k % 32 == 0 && mpsc__now_ns() >= until) {
+            if (s->next_skip < MPSC__SLIP_MAX_SKIP)
+                s->next_skip = s->next_skip == 0 ? 1 : 2 * s->next_skip;
+            s->skip = s->next_skip;
+            return;
+        }
+        mpsc__cpu_relax();
+    }
+    s->next_skip = 0;
 }
 
 enum mpsc__side { MPSC__RX_SIDE, MPSC__TX_SIDE };

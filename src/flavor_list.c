@@ -26,10 +26,6 @@
 /* Blocks are about this big: block changes are rare, and an idle channel
  * touches only the first page of its first block. */
 #define BLOCK_BYTES 65536
-/* slip(): how far ahead the receiver looks, and for how long at most. */
-#define SLIP_BYTES 2048
-#define SLIP_NS 10000
-#define SLIP_MAX_SKIP 4096
 /* The most alignment a payload is given (alignof(max_align_t) on x86-64). */
 #define MAX_ALIGN 16
 
@@ -144,8 +140,8 @@ mpsc_status mpsc__list_init(struct mpsc__chan *c)
     while (lap <= l->block_cap)
         lap <<= 1;
     l->lap = lap;
-    l->slip_slots = SLIP_BYTES / (1 + c->elem_size);
-    l->slip_skip = l->slip_next_skip = 0;
+    l->slip_slots = MPSC__SLIP_BYTES / (1 + c->elem_size);
+    l->slip = (struct mpsc__slip){0, 0};
     atomic_init(&l->spare, NULL);
     struct mpsc__list_block *first = block_get(c);
     if (first == NULL)
@@ -360,51 +356,27 @@ static bool spin_for_message(const struct mpsc__chan *c, struct mpsc__backoff *b
     return true;
 }
 
+/* mpsc__slip's test: the slot's ready flag is set.  Relaxed: a hint. */
+static bool ready_set(const void *flag, size_t unused)
+{
+    (void)unused;
+    return atomic_load_explicit((_Atomic unsigned char *)flag, memory_order_relaxed) != 0;
+}
+
 /*
- * Slipping behind a fast producer.  A receiver that keeps up with a stream
- * takes each message as soon as it lands, so it reads the cache line the
- * producer is writing, and the producer pays for that line's transfer on
- * each message (its next locked compare-and-swap waits for the store): on
- * the Xeon host spsc unbounded took 44-80 ns a message, against 37 for
- * Rust's std, whose receiver falls asleep now and then and so lets the
- * producer run ahead.  So when the wait for the next message ended quickly,
- * the receiver waits on, up to SLIP_NS (or its deadline), until the slot
- * about SLIP_BYTES further is full too, and then reads lines the producer
- * is done with (the "temporal slipping" of Giacomoni, Moseley and
- * Vachharajani's FastForward queue, PPoPP 2008).  In a hand-off that slot
- * never fills before the deadline and the wait is lost; each such miss
- * doubles how many waits pass before the next try, up to SLIP_MAX_SKIP, and
- * a success starts over.  Nothing here decides what is received: the flags
- * are read as hints, and the receive that follows reads its own with
- * acquire.
+ * After a quick wait, slips behind the producer (chan.h, mpsc__slip) within
+ * the head block.  On the Xeon host spsc unbounded took 44-80 ns a message
+ * without it, against 37 for Rust's std, whose receiver falls asleep now and
+ * then and so lets the producer run ahead; 17.5 with it.
  */
 static void slip(struct mpsc__chan *c, const struct mpsc__backoff *b, uint64_t deadline)
 {
     struct mpsc__list *l = &c->q.list;
-    if (b->step >= MPSC__CPU_CHECK_ROUND) /* a long wait: not a stream */
+    if (!mpsc__slip_due(&l->slip, b))
         return;
-    if (l->slip_skip > 0) {
-        l->slip_skip--;
-        return;
-    }
     size_t offset = offset_of(l, atomic_load_explicit(&l->head, memory_order_relaxed)) + l->slip_slots;
-    if (offset >= l->block_cap)
-        return;
-    _Atomic unsigned char *ready = slot_at(c, l->head_block, offset).ready;
-    uint64_t until = mpsc__now_ns() + SLIP_NS;
-    if (until > deadline)
-        until = deadline;
-    /* Relaxed: a hint (above). */
-    for (unsigned k = 1; !atomic_load_explicit(ready, memory_order_relaxed); k++) {
-        if (k % 32 == 0 && mpsc__now_ns() >= until) {
-            if (l->slip_next_skip < SLIP_MAX_SKIP)
-                l->slip_next_skip = l->slip_next_skip == 0 ? 1 : 2 * l->slip_next_skip;
-            l->slip_skip = l->slip_next_skip;
-            return;
-        }
-        mpsc__cpu_relax();
-    }
-    l->slip_next_skip = 0;
+    if (offset < l->block_cap)
+        mpsc__slip(&l->slip, deadline, ready_set, slot_at(c, l->head_block, offset).ready, 0);
 }
 
 /* mpsc__list_recv once the slot at the head was found not ready: spin, then

@@ -82,6 +82,8 @@ static struct timespec to_timespec(uint64_t ns)
 #if PARK_LINUX
 
 #include <linux/futex.h>
+#include <linux/membarrier.h>
+#include <pthread.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -105,6 +107,38 @@ void mpsc__futex_wait(_Atomic uint32_t *word, uint32_t expected, uint64_t deadli
 static void os_futex_wake(_Atomic uint32_t *word, int n)
 {
     syscall(SYS_futex, word, FUTEX_WAKE | FUTEX_PRIVATE_FLAG, n, NULL, NULL, 0);
+}
+
+static bool heavy_available;
+static pthread_once_t heavy_once = PTHREAD_ONCE_INIT;
+
+static long membarrier(int cmd)
+{
+    return syscall(SYS_membarrier, cmd, 0, 0);
+}
+
+/* Available when the kernel offers the private expedited command, accepts
+ * this process's registration, and then runs one. */
+static void heavy_init(void)
+{
+    long cmds = membarrier(MEMBARRIER_CMD_QUERY);
+    heavy_available = cmds >= 0 && (cmds & MEMBARRIER_CMD_PRIVATE_EXPEDITED) &&
+                      membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED) == 0 &&
+                      membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) == 0;
+}
+
+bool mpsc__fence_heavy_available(void)
+{
+    /* pthread_once makes heavy_available, written once, visible here. */
+    pthread_once(&heavy_once, heavy_init);
+    return heavy_available;
+}
+
+void mpsc__fence_heavy(void)
+{
+    /* Cannot fail once heavy_init succeeded: the kernel checks only the
+     * command and the registration, which the address space keeps. */
+    membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED);
 }
 
 #else
@@ -151,6 +185,17 @@ void mpsc__futex_wait(_Atomic uint32_t *word, uint32_t expected, uint64_t deadli
         }
     }
     pthread_mutex_unlock(&b->lock);
+}
+
+/* No asymmetric fence here: the callers keep their seq_cst pairs. */
+bool mpsc__fence_heavy_available(void)
+{
+    return false;
+}
+
+void mpsc__fence_heavy(void)
+{
+    /* Never called: mpsc__fence_heavy_available() is false. */
 }
 
 static void os_futex_wake(_Atomic uint32_t *word, int n)
