@@ -134,6 +134,18 @@ bool mpsc__fence_heavy_available(void)
     return heavy_available;
 }
 
+/* The registration, when the library is loaded: a program then usually has
+ * a single thread, and it costs a few microseconds, where at the first
+ * slipping ring (mpsc__array_init) other threads may be running already,
+ * and the kernel then waits for an RCU grace period: 16 ms on the Xeon host
+ * measured, inside an mpsc_sync_channel call that should not block. */
+#if defined(__GNUC__)
+__attribute__((constructor)) static void heavy_init_at_load(void)
+{
+    (void)mpsc__fence_heavy_available();
+}
+#endif
+
 void mpsc__fence_heavy(void)
 {
     /* Cannot fail once heavy_init succeeded: the kernel checks only the
