@@ -22,6 +22,79 @@
  * by different threads are kept this far apart (crossbeam's CachePadded). */
 #define MPSC__CACHE_LINE 128
 
+/*
+ * A channel whose sends all come from one thread.  Claiming a slot takes a
+ * compare-and-swap on the tail, because any number of threads may send at
+ * once (Senders are Sync); on the Xeon host that locked instruction was
+ * half of seq unbounded's time and two thirds of spsc unbounded's.  So the
+ * first thread that sends on a channel takes it (owner = its token), and
+ * from then on claims with plain stores, until another thread sends, or the
+ * receiver disconnects: that thread revokes the claim for good (REVOKING,
+ * then SHARED) and waits for a solo send in flight to end.  The owner
+ * announces each solo send (busy) and then re-checks the owner; the
+ * revoker stores the owner and then reads busy: a Dekker pair, asymmetric
+ * (park.h): a compiler barrier on the owner's side, membarrier on the
+ * revoker's, once per channel.  The receiver's own Dekker pair with the
+ * senders, whose "condition" store was that compare-and-swap, becomes
+ * asymmetric too while the channel is not SHARED: a plain store and a
+ * light fence in the solo sender, the heavy fence in a receiver about to
+ * sleep (mpsc__solo_fence).  Where there is no heavy fence, the first send
+ * makes the channel SHARED.
+ */
+#define MPSC__SOLO_NONE ((uintptr_t)0)      /* nobody sent yet */
+#define MPSC__SOLO_REVOKING ((uintptr_t)1) /* a thread is revoking the owner's claim */
+#define MPSC__SOLO_SHARED ((uintptr_t)2)   /* every send claims with compare-and-swap */
+
+struct mpsc__solo {
+    _Atomic uintptr_t owner; /* one of the above, or the owner's token */
+    atomic_bool busy;        /* the owner is in a solo send */
+};
+
+/* This thread's token: the address of its copy of this variable. */
+#if defined(__GNUC__)
+__attribute__((tls_model("initial-exec")))
+#endif
+extern _Thread_local char mpsc__solo_token;
+
+/* mpsc__solo_enter when this thread is not the owner (solo.c): takes the
+ * channel if nobody sent yet, revokes another thread's claim. */
+bool mpsc__solo_claim(struct mpsc__solo *s);
+
+/*
+ * Whether this send is a solo send: true when this thread owns the channel
+ * and has announced the send (end it with mpsc__solo_exit once its tail
+ * store is done); false when the send must claim with compare-and-swap.
+ */
+static inline bool mpsc__solo_enter(struct mpsc__solo *s)
+{
+    uintptr_t me = (uintptr_t)&mpsc__solo_token;
+    /* Relaxed, all three: the fences of the pair order them (above). */
+    if (atomic_load_explicit(&s->owner, memory_order_relaxed) != me)
+        return mpsc__solo_claim(s);
+    atomic_store_explicit(&s->busy, true, memory_order_relaxed);
+    mpsc__fence_light();
+    if (atomic_load_explicit(&s->owner, memory_order_relaxed) == me)
+        return true;
+    atomic_store_explicit(&s->busy, false, memory_order_relaxed);
+    return false;
+}
+
+static inline void mpsc__solo_exit(struct mpsc__solo *s)
+{
+    /* Release: our tail store happens before the revoker's claims. */
+    atomic_store_explicit(&s->busy, false, memory_order_release);
+}
+
+/* Makes the channel SHARED, waiting for a solo send in flight to end: for
+ * the receiver's disconnection, whose read-modify-write on the tail a
+ * plain store would otherwise overwrite. */
+void mpsc__solo_end(struct mpsc__solo *s);
+
+/* The heavy fence a receiver about to sleep needs while a solo send may
+ * store the tail without a read-modify-write (call it between announcing
+ * itself and re-checking). */
+void mpsc__solo_fence(struct mpsc__solo *s);
+
 /* The receiver's state for mpsc__slip (below). */
 struct mpsc__slip {
     unsigned skip;      /* quick waits left to pass before the next try */
@@ -36,6 +109,7 @@ struct mpsc__list {
     /* Written by producers. */
     alignas(MPSC__CACHE_LINE) _Atomic size_t tail;      /* position << 1 | disconnected bit */
     _Atomic(struct mpsc__list_block *) tail_block;      /* the block that holds position `tail` */
+    struct mpsc__solo solo;
     /* Written by the consumer. */
     alignas(MPSC__CACHE_LINE) _Atomic size_t head;      /* position << 1 (bit 0 unused) */
     struct mpsc__list_block *head_block;                /* consumer-private */
@@ -60,6 +134,7 @@ struct mpsc__list {
 
 struct mpsc__array {
     alignas(MPSC__CACHE_LINE) _Atomic size_t tail; /* producers: lap | mark | index */
+    struct mpsc__solo solo;
     alignas(MPSC__CACHE_LINE) _Atomic size_t head; /* written by the consumer only */
     struct mpsc__slip slip;                        /* consumer-private */
     /* Read by every operation, written only by threads going to sleep: each

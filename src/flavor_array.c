@@ -107,6 +107,8 @@ mpsc_status mpsc__array_init(struct mpsc__chan *c)
         atomic_init(&slot_at(a, i)->stamp, i);
     atomic_init(&a->head, 0);
     atomic_init(&a->tail, 0);
+    atomic_init(&a->solo.owner, MPSC__SOLO_NONE);
+    atomic_init(&a->solo.busy, false);
     atomic_init(&a->tx_event.seq, 0);
     atomic_init(&a->tx_event.waiters, 0);
     atomic_init(&a->rx_event.seq, 0);
@@ -302,6 +304,29 @@ MPSC__NOINLINE static mpsc_status send_slow(struct mpsc__chan *c, const void *ms
 mpsc_status mpsc__array_send(struct mpsc__chan *c, const void *msg, uint64_t deadline)
 {
     struct mpsc__array *a = &c->q.array;
+    if (mpsc__solo_enter(&a->solo)) {
+        /* A solo send (chan.h): no other thread writes the tail until we
+         * exit (a revoker, the receiver's disconnection included, waits for
+         * us), so a plain store claims the slot.  Relaxed: we wrote the
+         * tail last. */
+        size_t tail = atomic_load_explicit(&a->tail, memory_order_relaxed);
+        if (!(tail & a->mark_bit)) {
+            struct slot *s = slot_at(a, tail);
+            /* Acquire: as in try_send_once. */
+            if (atomic_load_explicit(&s->stamp, memory_order_acquire) == tail) {
+                /* Release, as a claim's compare-and-swap; then the light
+                 * fence keeps fill_slot's notify after it: the store half
+                 * of the receiver's Dekker pair, asymmetric
+                 * (mpsc__solo_fence). */
+                atomic_store_explicit(&a->tail, next_index(a, tail), memory_order_release);
+                mpsc__fence_light();
+                mpsc__solo_exit(&a->solo);
+                return fill_slot(c, s, tail, msg);
+            }
+        }
+        mpsc__solo_exit(&a->solo);
+        return send_slow(c, msg, deadline);
+    }
     /* The common case, try_send_once's first branch (see there for the
      * orderings): the channel is open and the slot at the tail is free. */
     size_t tail = atomic_load_explicit(&a->tail, memory_order_relaxed);
@@ -404,6 +429,7 @@ MPSC__NOINLINE static mpsc_status recv_slow(struct mpsc__chan *c, void *out, uin
         if (spin_for_message(a, &backoff))
             continue;
         uint32_t seq = mpsc__event_prepare(&a->rx_event);
+        mpsc__solo_fence(&a->solo);
         r = try_recv_once(c, out, &st);
         if (r == FULL_OR_EMPTY)
             mpsc__event_wait(&a->rx_event, seq, deadline);
@@ -435,6 +461,8 @@ void mpsc__array_disconnect_senders(struct mpsc__chan *c)
 void mpsc__array_disconnect_receiver(struct mpsc__chan *c)
 {
     struct mpsc__array *a = &c->q.array;
+    /* A solo sender's plain store would overwrite the mark. */
+    mpsc__solo_end(&a->solo);
     /* seq_cst: the "condition" store of the senders' Dekker pair: blocked
      * senders wake, re-read the tail and see the mark.  No sender claims a
      * slot after this; the ones claimed before are drained below. */

@@ -148,6 +148,8 @@ mpsc_status mpsc__list_init(struct mpsc__chan *c)
         return MPSC_ENOMEM;
     atomic_init(&l->tail, 0);
     atomic_init(&l->tail_block, first);
+    atomic_init(&l->solo.owner, MPSC__SOLO_NONE);
+    atomic_init(&l->solo.busy, false);
     atomic_init(&l->head, 0);
     l->head_block = first;
     atomic_init(&l->rx_event.seq, 0);
@@ -228,6 +230,27 @@ MPSC__NOINLINE static mpsc_status send_slow(struct mpsc__chan *c, const void *ms
 mpsc_status mpsc__list_send(struct mpsc__chan *c, const void *msg)
 {
     struct mpsc__list *l = &c->q.list;
+    if (mpsc__solo_enter(&l->solo)) {
+        /* A solo send (chan.h): no other thread writes the tail or the tail
+         * block until we exit (a revoker, the receiver's disconnection
+         * included, waits for us), so a plain store claims the slot.
+         * Acquire on both loads: see below. */
+        size_t tail = atomic_load_explicit(&l->tail, memory_order_acquire);
+        struct mpsc__list_block *block = atomic_load_explicit(&l->tail_block, memory_order_acquire);
+        size_t offset = offset_of(l, tail);
+        if (!(tail & MARK) && offset + 1 < l->block_cap) {
+            /* Release, as a claim's compare-and-swap; then the light fence
+             * keeps fill_slot's notify after it: the store half of the
+             * receiver's Dekker pair, asymmetric (mpsc__solo_fence). */
+            atomic_store_explicit(&l->tail, tail + STEP, memory_order_release);
+            mpsc__fence_light();
+            mpsc__solo_exit(&l->solo);
+            fill_slot(c, block, offset, msg);
+            return MPSC_OK;
+        }
+        mpsc__solo_exit(&l->solo);
+        return send_slow(c, msg);
+    }
     /* Acquire on both: a tail position past a block boundary was published by
      * the installer's release fetch_add, after its release store of
      * tail_block, so the block loaded second is at least as new as the
@@ -397,6 +420,7 @@ MPSC__NOINLINE static mpsc_status recv_wait(struct mpsc__chan *c, void *out, uin
             size_t head = atomic_load_explicit(&l->head, memory_order_relaxed);
             size_t tail;
             uint32_t seq = mpsc__event_prepare(&l->rx_event);
+            mpsc__solo_fence(&l->solo);
             if (list_is_empty(l, head, &tail) && !(tail & MARK))
                 mpsc__event_wait(&l->rx_event, seq, deadline);
         }
@@ -423,6 +447,8 @@ void mpsc__list_disconnect_senders(struct mpsc__chan *c)
 void mpsc__list_disconnect_receiver(struct mpsc__chan *c)
 {
     struct mpsc__list *l = &c->q.list;
+    /* A solo sender's plain store would overwrite the mark. */
+    mpsc__solo_end(&l->solo);
     /* From here on no sender can claim a position (their compare-and-swap
      * sees the mark).  Acquire: the positions claimed before are ours to
      * drain. */

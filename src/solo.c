@@ -1,0 +1,107 @@
+/*
+ * solo.c - a channel whose sends all come from one thread claims its slots
+ * without a read-modify-write (chan.h, struct mpsc__solo): the slow half of
+ * taking, giving up and checking that state.
+ */
+#include "chan.h"
+
+#include <sched.h>
+
+#if defined(__GNUC__)
+__attribute__((tls_model("initial-exec")))
+#endif
+_Thread_local char mpsc__solo_token;
+
+/* Waits for a revocation under way (REVOKING) to end. */
+static void wait_shared(struct mpsc__solo *s)
+{
+    struct mpsc__backoff b = {0};
+    /* Acquire: pairs with the revoker's release store of SHARED, after it
+     * saw the owner's last solo send end. */
+    while (atomic_load_explicit(&s->owner, memory_order_acquire) != MPSC__SOLO_SHARED)
+        mpsc__backoff_snooze(&b);
+}
+
+/* Revokes the owner's claim (owner is what we last read): it may be in the
+ * middle of a solo send, so after telling it, wait for that send to end. */
+static void revoke(struct mpsc__solo *s, uintptr_t owner)
+{
+    /* Acquire on failure: a SHARED read there is the release store below
+     * (of another revoker); C11 wants the success order as strong. */
+    if (!atomic_compare_exchange_strong_explicit(&s->owner, &owner, MPSC__SOLO_REVOKING, memory_order_acquire,
+                                                 memory_order_acquire)) {
+        if (owner == MPSC__SOLO_REVOKING)
+            wait_shared(s);
+        return; /* SHARED already, or another thread revoked */
+    }
+    /* The heavy side of the pair with mpsc__solo_enter (park.h): from here
+     * on, a solo send that had not announced itself sees REVOKING, and one
+     * that had is seen busy below. */
+    mpsc__fence_heavy();
+    struct mpsc__backoff b = {0};
+    /* Acquire: pairs with the owner's release store of busy = 0, so its
+     * plain tail stores happen before every later claim. */
+    while (atomic_load_explicit(&s->busy, memory_order_acquire))
+        mpsc__backoff_snooze(&b);
+    /* Release: passes that on to the threads that wait in wait_shared. */
+    atomic_store_explicit(&s->owner, MPSC__SOLO_SHARED, memory_order_release);
+}
+
+bool mpsc__solo_claim(struct mpsc__solo *s)
+{
+    uintptr_t me = (uintptr_t)&mpsc__solo_token;
+    for (;;) {
+        /* Acquire: a SHARED read here is the release store in revoke. */
+        uintptr_t owner = atomic_load_explicit(&s->owner, memory_order_acquire);
+        if (owner == MPSC__SOLO_SHARED)
+            return false;
+        if (owner == MPSC__SOLO_REVOKING) {
+            wait_shared(s);
+            return false;
+        }
+        if (owner == MPSC__SOLO_NONE) {
+            /* The first send takes the channel, where the heavy fence
+             * exists; elsewhere every send claims with compare-and-swap. */
+            uintptr_t claim = mpsc__fence_heavy_available() ? me : MPSC__SOLO_SHARED;
+            /* Relaxed: whoever sends first, the other threads find out
+             * through this word alone. */
+            if (atomic_compare_exchange_strong_explicit(&s->owner, &owner, claim, memory_order_relaxed,
+                                                        memory_order_relaxed))
+                return claim == me && mpsc__solo_enter(s);
+            continue;
+        }
+        /* Another thread's token (mpsc__solo_enter saw it was not ours). */
+        revoke(s, owner);
+        return false;
+    }
+}
+
+void mpsc__solo_end(struct mpsc__solo *s)
+{
+    for (;;) {
+        uintptr_t owner = atomic_load_explicit(&s->owner, memory_order_acquire);
+        if (owner == MPSC__SOLO_SHARED)
+            return;
+        if (owner == MPSC__SOLO_NONE) {
+            /* Relaxed: nobody sent yet, so there is nothing to order. */
+            if (atomic_compare_exchange_strong_explicit(&s->owner, &owner, MPSC__SOLO_SHARED,
+                                                        memory_order_relaxed, memory_order_relaxed))
+                return;
+            continue;
+        }
+        if (owner == MPSC__SOLO_REVOKING)
+            wait_shared(s);
+        else
+            revoke(s, owner);
+        return;
+    }
+}
+
+void mpsc__solo_fence(struct mpsc__solo *s)
+{
+    /* Acquire: SHARED is final, and every send after it claims with a
+     * seq_cst compare-and-swap, which the caller's seq_cst re-check pairs
+     * with as usual. */
+    if (atomic_load_explicit(&s->owner, memory_order_acquire) != MPSC__SOLO_SHARED)
+        mpsc__fence_heavy();
+}
