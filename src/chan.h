@@ -50,7 +50,10 @@ struct mpsc__solo {
     atomic_bool busy;        /* the owner is in a solo send */
 };
 
-/* This thread's token: the address of its copy of this variable. */
+/* This thread's token: the address of its copy of this variable.  A thread
+ * created after the owner exited may get the same address and so own the
+ * channel in turn: safe, as the old owner sends no more, and the C library
+ * orders its exit before its storage is used again. */
 #if defined(__GNUC__)
 __attribute__((tls_model("initial-exec")))
 #endif
