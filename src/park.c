@@ -146,8 +146,12 @@ __attribute__((constructor)) static void heavy_init_at_load(void)
 }
 #endif
 
+_Atomic unsigned long mpsc__fence_heavy_calls;
+
 void mpsc__fence_heavy(void)
 {
+    /* Relaxed: a count, ordered with nothing. */
+    atomic_fetch_add_explicit(&mpsc__fence_heavy_calls, 1, memory_order_relaxed);
     /* Cannot fail once heavy_init succeeded: the kernel checks only the
      * command and the registration, which the address space keeps. */
     membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED);
@@ -204,6 +208,8 @@ bool mpsc__fence_heavy_available(void)
 {
     return false;
 }
+
+_Atomic unsigned long mpsc__fence_heavy_calls;
 
 void mpsc__fence_heavy(void)
 {

@@ -78,6 +78,10 @@ void mpsc__futex_wake(_Atomic uint32_t *word, int n);
  */
 bool mpsc__fence_heavy_available(void);
 void mpsc__fence_heavy(void);
+/* How many heavy fences this process ran: tests/stress/heavy_fence_calls.c
+ * checks with it that the rare sides run where they must (an increment
+ * beside a system call of microseconds). */
+extern _Atomic unsigned long mpsc__fence_heavy_calls;
 
 static inline void mpsc__fence_light(void)
 {

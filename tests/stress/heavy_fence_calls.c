@@ -1,0 +1,173 @@
+/*
+ * heavy_fence_calls.c - the rare sides of the asymmetric pairs (park.h) run
+ * where they must.  A lost wake-up from a missing heavy fence needs a store
+ * still in a CPU's store buffer at the wrong moment, which a stress test
+ * does not hit often enough to fail; so this program counts the calls
+ * instead (mpsc__fence_heavy_calls), around one sleep each:
+ *
+ *   - a receiver that sleeps on a channel that one thread sends on (solo
+ *     sends, chan.h) runs the fence before it re-checks (mpsc__solo_fence),
+ *     on each flavor that has solo sends;
+ *   - once a second thread has sent (SHARED), it does not;
+ *   - a sender that sleeps on a full ring whose receiver stores its head
+ *     with the light fence (flavor_array.c, take_slot) runs it; on a ring
+ *     too small for that, it does not.
+ *
+ * With the call in the unbounded receiver's sleep removed, or the ring's,
+ * or the ring sender's, the matching check fails.  Where the heavy fence
+ * is not available (the `portable` build) there is nothing to count.
+ */
+#include "park.h"
+#include "stress.h"
+
+#include <stdatomic.h>
+
+static unsigned long heavy_calls(void)
+{
+    return atomic_load(&mpsc__fence_heavy_calls);
+}
+
+/* Long enough for a blocked call to be asleep: it spins for microseconds. */
+#define ASLEEP_NS UINT64_C(50000000)
+
+struct receiver {
+    mpsc_receiver *rx;
+    uint64_t got;
+    unsigned long calls; /* heavy_calls() once received, before the drop */
+};
+
+/* Receives one message, then drops the Receiver: the drop revokes a solo
+ * channel, with a heavy fence of its own, so the count is taken first. */
+static void *receive_one(void *arg)
+{
+    struct receiver *r = arg;
+    STRESS_EXPECT(mpsc_recv(r->rx, &r->got), MPSC_OK);
+    r->calls = heavy_calls();
+    mpsc_receiver_drop(r->rx);
+    return NULL;
+}
+
+static void *send_one(void *arg)
+{
+    uint64_t v = 7;
+    STRESS_EXPECT(mpsc_send(arg, &v), MPSC_OK);
+    return NULL;
+}
+
+/* The heavy fences run while a receiver thread sleeps until main sends it
+ * one message. */
+static unsigned long receiver_sleeps(mpsc_sender *tx, mpsc_receiver *rx)
+{
+    struct receiver r = {.rx = mpsc_move(rx)};
+    unsigned long before = heavy_calls();
+    pthread_t t;
+    STRESS_CHECK(pthread_create(&t, NULL, receive_one, &r) == 0);
+    stress_sleep_ns(ASLEEP_NS);
+    uint64_t v = 42;
+    STRESS_EXPECT(mpsc_send(tx, &v), MPSC_OK);
+    stress_join(t, 10.0);
+    STRESS_CHECK(r.got == 42);
+    return r.calls - before;
+}
+
+static void make_channel(bool bounded, size_t bound, mpsc_sender **tx, mpsc_receiver **rx)
+{
+    STRESS_EXPECT(bounded ? mpsc_sync_channel(sizeof(uint64_t), bound, tx, rx)
+                          : mpsc_channel(sizeof(uint64_t), tx, rx),
+                  MPSC_OK);
+}
+
+/* Makes the channel SHARED: a second thread sends on it (the revocation
+ * runs a heavy fence of its own, before the caller counts).  Main sent
+ * first, so that it, not that thread, owned the channel. */
+static void share(mpsc_sender *tx, mpsc_receiver *rx)
+{
+    uint64_t v = 1;
+    STRESS_EXPECT(mpsc_send(tx, &v), MPSC_OK);
+    pthread_t t;
+    STRESS_CHECK(pthread_create(&t, NULL, send_one, mpsc_share(tx)) == 0);
+    stress_join(t, 10.0);
+    STRESS_EXPECT(mpsc_recv(rx, &v), MPSC_OK);
+    STRESS_EXPECT(mpsc_recv(rx, &v), MPSC_OK);
+}
+
+static void check_receiver(const char *name, bool bounded, size_t bound)
+{
+    mpsc_sender *tx;
+    mpsc_receiver *rx;
+    make_channel(bounded, bound, &tx, &rx);
+    uint64_t v = 1;
+    STRESS_EXPECT(mpsc_send(tx, &v), MPSC_OK); /* main owns the channel */
+    STRESS_EXPECT(mpsc_recv(rx, &v), MPSC_OK);
+    unsigned long solo = receiver_sleeps(tx, rx);
+    mpsc_sender_drop(tx);
+
+    make_channel(bounded, bound, &tx, &rx);
+    share(tx, rx);
+    unsigned long shared = receiver_sleeps(tx, rx);
+    mpsc_sender_drop(tx);
+
+    printf("%s: a receiver's sleep ran %lu heavy fences on a solo channel, %lu on a shared one\n", name, solo,
+           shared);
+    STRESS_CHECK(solo >= 1);
+    STRESS_CHECK(shared == 0);
+}
+
+struct blocked_sender {
+    mpsc_sender *tx;
+};
+
+static void *send_into_full(void *arg)
+{
+    struct blocked_sender *b = arg;
+    uint64_t v = 99;
+    STRESS_EXPECT(mpsc_send(b->tx, &v), MPSC_OK);
+    mpsc_sender_drop(b->tx);
+    return NULL;
+}
+
+/* A sender thread sleeps on a full, SHARED ring of `bound` (so no solo
+ * fence can count) until main receives; main never sleeps. */
+static void check_sender(size_t bound, bool light)
+{
+    mpsc_sender *tx;
+    mpsc_receiver *rx;
+    make_channel(true, bound, &tx, &rx);
+    share(tx, rx);
+    for (size_t i = 0; i < bound; i++) {
+        uint64_t v = i;
+        STRESS_EXPECT(mpsc_send(tx, &v), MPSC_OK);
+    }
+    mpsc_sender *clone = mpsc_sender_clone(tx);
+    STRESS_CHECK(clone != NULL);
+    struct blocked_sender b = {.tx = mpsc_move(clone)};
+    unsigned long before = heavy_calls();
+    pthread_t t;
+    STRESS_CHECK(pthread_create(&t, NULL, send_into_full, &b) == 0);
+    stress_sleep_ns(ASLEEP_NS);
+    uint64_t v;
+    for (size_t i = 0; i <= bound; i++)
+        STRESS_EXPECT(mpsc_recv(rx, &v), MPSC_OK);
+    stress_join(t, 10.0);
+    unsigned long fences = heavy_calls() - before;
+    mpsc_sender_drop(tx);
+    mpsc_receiver_drop(rx);
+    printf("bounded(%zu): a sender's sleep on the full ring ran %lu heavy fences\n", bound, fences);
+    STRESS_CHECK(light ? fences >= 1 : fences == 0);
+}
+
+int main(void)
+{
+    if (!mpsc__fence_heavy_available()) {
+        printf("heavy_fence_calls: no heavy fence on this system; nothing to count\n");
+        return 0;
+    }
+    stress_watchdog(120);
+    check_receiver("unbounded", false, 0);
+    check_receiver("bounded(1000)", true, 1000);
+    check_receiver("bounded(3)", true, 3);
+    check_sender(1000, true);
+    check_sender(64, true);
+    check_sender(3, false);
+    return 0;
+}
