@@ -2,8 +2,10 @@
  * flavor_array.c - the bounded channel: a ring of slots, each with a stamp
  * that says whose turn it is.  Follows Rust's
  * library/std/src/sync/mpmc/array.rs (Dmitry Vyukov's bounded MPMC queue):
- * senders claim a slot by compare-and-swap on the tail; the single receiver
- * owns the head and advances it with a plain store.  Indices carry a lap
+ * senders claim a slot by compare-and-swap on the tail (while a single
+ * thread sends, by a plain store: chan.h, struct mpsc__solo); the single
+ * receiver owns the head and advances it with a store (seq_cst, or on a ring
+ * it slips behind, release: take_slot).  Indices carry a lap
  * count above the slot index, and a mark bit between them that says the
  * channel is disconnected.
  */

@@ -1,12 +1,13 @@
 /*
  * flavor_list.c - the unbounded channel: a linked list of blocks of slots.
  * Follows Rust's library/std/src/sync/mpmc/list.rs (itself crossbeam's):
- * producers claim a position by compare-and-swap on the tail index, the one
- * that claims a block's last slot installs the next block, and a sentinel
- * position per block makes the others wait while it does.  Two changes use
- * the single consumer: the head is the consumer's own (no compare-and-swap
- * on receive), and a finished block is kept as a spare for the next one
- * producers need, so a steady stream allocates nothing.  Blocks are whole
+ * producers claim a position by compare-and-swap on the tail index (while
+ * a single thread sends, by a plain store: chan.h, struct mpsc__solo), the
+ * one that claims a block's last slot installs the next block, and a
+ * sentinel position per block makes the others wait while it does.  Two
+ * changes use the single consumer: the head is the consumer's own (no
+ * compare-and-swap on receive), and a finished block is kept as a spare for
+ * the next one producers need, so a steady stream allocates nothing.  Blocks are whole
  * pages from the operating system (pages.c), so that the memory of a burst
  * goes back to it once the burst is received.  A slot is a
  * one-byte ready flag and the payload, packed in groups (see below), so an
