@@ -355,6 +355,11 @@ static inline bool mpsc__rx_spin_first(const struct mpsc__chan *c, uint64_t dead
     return !mpsc__cannot_wait(deadline) && atomic_load_explicit(&c->senders, memory_order_relaxed) != 0;
 }
 
+/* channel.c: a blocking receive that reports MPSC_TIMEOUT instead of going
+ * to sleep (MPSC__SPIN_ONLY; a try_recv on a rendezvous channel): the debug
+ * build's first wait (src/debug/use.c), declared in debug.h too. */
+mpsc_status mpsc__recv_spin(mpsc_receiver *rx, void *out);
+
 /* counter.c */
 mpsc_status mpsc__chan_create(const mpsc_config *cfg, mpsc_sender **tx, mpsc_receiver **rx);
 mpsc_sender *mpsc__sender_clone(mpsc_sender *tx);

@@ -137,6 +137,17 @@ mpsc_status(mpsc_recv_deadline)(mpsc_receiver *rx, void *out, const struct times
     return recv_until(rx, out, ns == MPSC__NO_WAIT ? 1 : ns);
 }
 
+mpsc_status mpsc__recv_spin(mpsc_receiver *rx, void *out)
+{
+    /* A rendezvous receive cannot take its packet back half-way as simply;
+     * it gets the try_recv that the debug build used before. */
+    if (rx != NULL && rx->chan->flavor == MPSC__ZERO) {
+        mpsc_status st = recv_until(rx, out, MPSC__NO_WAIT);
+        return st == MPSC_EMPTY ? MPSC_TIMEOUT : st;
+    }
+    return recv_until(rx, out, MPSC__SPIN_ONLY);
+}
+
 size_t(mpsc_len)(const mpsc_receiver *rx)
 {
     if (rx == NULL)

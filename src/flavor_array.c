@@ -430,6 +430,8 @@ MPSC__NOINLINE static mpsc_status recv_slow(struct mpsc__chan *c, void *out, uin
             return st;
         if (spin_for_message(a, &backoff))
             continue;
+        if (deadline == MPSC__SPIN_ONLY)
+            return MPSC_TIMEOUT;
         uint32_t seq = mpsc__event_prepare(&a->rx_event);
         mpsc__solo_fence(&a->solo);
         r = try_recv_once(c, out, &st);

@@ -418,6 +418,8 @@ MPSC__NOINLINE static mpsc_status recv_wait(struct mpsc__chan *c, void *out, uin
         if ((st = mpsc__wait_refused(deadline, MPSC_EMPTY)) != MPSC_OK)
             return st;
         if (!spin_for_message(c, &backoff)) {
+            if (deadline == MPSC__SPIN_ONLY)
+                return MPSC_TIMEOUT;
             size_t head = atomic_load_explicit(&l->head, memory_order_relaxed);
             size_t tail;
             uint32_t seq = mpsc__event_prepare(&l->rx_event);

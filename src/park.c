@@ -28,7 +28,7 @@ uint64_t mpsc__deadline_after(uint64_t timeout_ns)
 {
     uint64_t now = mpsc__now_ns();
     uint64_t deadline = now + timeout_ns;
-    if (deadline < now)
+    if (deadline < now || deadline >= MPSC__SPIN_ONLY)
         return MPSC__FOREVER;
     return deadline == MPSC__NO_WAIT ? 1 : deadline;
 }

@@ -23,11 +23,16 @@
 #define MPSC__NOINLINE
 #endif
 
-/* Deadlines are absolute CLOCK_MONOTONIC nanoseconds, with two special
- * values: MPSC__NO_WAIT (the try_ forms: never block, report EMPTY/FULL) and
- * MPSC__FOREVER (the plain blocking forms). */
+/* Deadlines are absolute CLOCK_MONOTONIC nanoseconds, with three special
+ * values: MPSC__NO_WAIT (the try_ forms: never block, report EMPTY/FULL),
+ * MPSC__FOREVER (the plain blocking forms) and MPSC__SPIN_ONLY: wait as a
+ * blocking receive does, spinning and yielding, but report MPSC_TIMEOUT
+ * where it would go to sleep (the debug build's first wait, mpsc__recv_spin;
+ * the unbounded and bounded receives only).  No timeout or timespec turns
+ * into it (mpsc__deadline_after, mpsc_recv_deadline). */
 #define MPSC__NO_WAIT ((uint64_t)0)
 #define MPSC__FOREVER UINT64_MAX
+#define MPSC__SPIN_ONLY (UINT64_MAX - 1)
 
 uint64_t mpsc__now_ns(void);
 /* now + timeout_ns, saturating; never MPSC__NO_WAIT, so a timeout of 0 is a
@@ -38,7 +43,7 @@ uint64_t mpsc__deadline_after(uint64_t timeout_ns);
  * it must wait reports instead (EMPTY/FULL, or TIMEOUT). */
 static inline bool mpsc__cannot_wait(uint64_t deadline)
 {
-    return deadline == MPSC__NO_WAIT || (deadline != MPSC__FOREVER && mpsc__now_ns() >= deadline);
+    return deadline == MPSC__NO_WAIT || (deadline < MPSC__SPIN_ONLY && mpsc__now_ns() >= deadline);
 }
 
 /* Blocks while *word == expected, until woken or the deadline passes; may

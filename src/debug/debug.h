@@ -20,6 +20,12 @@
 #error "src/debug is compiled only with -Dmpsc_debug=true"
 #endif
 
+/* ---- from the production library (src/channel.c, declared in chan.h) --- */
+
+/* A blocking receive on a production handle that reports MPSC_TIMEOUT where
+ * it would go to sleep: the first part of a blocking receive (use.c). */
+mpsc_status mpsc__recv_spin(mpsc_receiver *rx, void *out);
+
 /* ---- threads (threads.c) ----------------------------------------------- */
 
 struct mpsc__dbg_handle;

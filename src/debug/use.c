@@ -10,11 +10,9 @@
  * checks.c, which make every diagnostic, so the checks are the same ones
  * either way.  The lock is also taken for the self-deadlock checks, when a
  * blocking send finds its channel full or a blocking receive finds it
- * empty for FIRST_WAIT_NS, but never around a blocking production call.
+ * empty after spinning, but never around a blocking production call.
  */
 #include "debug.h"
-
-#include <time.h>
 
 /* The helpers of every send and receive, inlined whatever the compiler
  * thinks of their size: a call would cost about as much as their work.
@@ -455,41 +453,6 @@ mpsc_status mpsc__debug_send_timeout(mpsc_sender *tx, const void *msg, uint64_t 
 
 /* ---- receiving --------------------------------------------------------- */
 
-/* How long a blocking receive waits before its self-deadlock check: as long
- * as the production build spins after waking a sleeper (MPSC__WAKE_SPIN_NS,
- * src/park.h), so that a receive that would be answered without sleeping
- * is answered before the check. */
-#define FIRST_WAIT_NS 50000
-
-/* The end of this thread's current first wait (below). */
-static _Thread_local struct timespec first_wait_end;
-
-/*
- * A blocking receive's first part: the production receive, spinning (and
- * slipping behind a stream) as it does there, but for FIRST_WAIT_NS at
- * most; MPSC_TIMEOUT sends it to the self-deadlock check.  Reading the
- * clock on every receive for that deadline cost more than the receive, so
- * the thread keeps one deadline until a receive finds it past, and only
- * then sets the next.  Each blocking receive of the debug build used to
- * begin with a try_recv, and when that found the channel empty, with the
- * check under the lock: the receiver of a stream, each time it caught up
- * with the sender, read the tail the sender writes and took the lock; spsc
- * unbounded took 2.2-2.4 x the production build's time.
- */
-static mpsc_status first_wait(struct mpsc__dbg_handle *h, void *out)
-{
-    mpsc_status st = (mpsc_recv_deadline)(h->real, out, &first_wait_end);
-    if (st != MPSC_TIMEOUT)
-        return st;
-    clock_gettime(CLOCK_MONOTONIC, &first_wait_end);
-    first_wait_end.tv_nsec += FIRST_WAIT_NS;
-    if (first_wait_end.tv_nsec >= 1000000000) {
-        first_wait_end.tv_sec++;
-        first_wait_end.tv_nsec -= 1000000000;
-    }
-    return (mpsc_recv_deadline)(h->real, out, &first_wait_end);
-}
-
 /* A blocking receive that found the channel empty: again under the lock (a
  * Sender's owner may have sent and exited meanwhile), and then either no
  * other thread can ever send (abort) or the receiver sleeps with a note of
@@ -524,7 +487,15 @@ HOT mpsc_status recv_form(mpsc_receiver *rx, void *out, enum form form, uint64_t
     struct mpsc__dbg_handle *h = call.h;
     mpsc_status st;
     if (form == BLOCKING) {
-        st = first_wait(h, out);
+        /* First as the production build's receive, spinning (and slipping
+         * behind a stream), but not to sleep: the self-deadlock check, and
+         * the note for a drop that finds the receiver asleep, come before
+         * any sleep.  Beginning with a try_recv instead, and going to the
+         * check under the lock whenever it found the channel empty, the
+         * receiver of a stream read the tail its sender writes and took
+         * the lock each time it caught up: with the solo sends, spsc
+         * unbounded took 2.2-2.4 x the production build's time. */
+        st = mpsc__recv_spin(h->real, out);
         if (st == MPSC_TIMEOUT)
             st = recv_wait(h, out, site);
     } else if (deadline != NULL) {
