@@ -5,8 +5,6 @@
  */
 #include "chan.h"
 
-#include <sched.h>
-
 #if defined(__GNUC__)
 __attribute__((tls_model("initial-exec")))
 #endif
@@ -47,54 +45,49 @@ static void revoke(struct mpsc__solo *s, uintptr_t owner)
     atomic_store_explicit(&s->owner, MPSC__SOLO_SHARED, memory_order_release);
 }
 
-bool mpsc__solo_claim(struct mpsc__solo *s)
+/*
+ * Settles the channel's state for a thread that does not own it: a channel
+ * nobody sent on yet becomes `first` (the caller's token, or SHARED);
+ * another thread's claim is revoked; a revocation under way is waited
+ * for.  Returns the state it left: `first`, or SHARED.
+ */
+static uintptr_t settle(struct mpsc__solo *s, uintptr_t first)
 {
-    uintptr_t me = (uintptr_t)&mpsc__solo_token;
     for (;;) {
         /* Acquire: a SHARED read here is the release store in revoke. */
         uintptr_t owner = atomic_load_explicit(&s->owner, memory_order_acquire);
         if (owner == MPSC__SOLO_SHARED)
-            return false;
+            return owner;
         if (owner == MPSC__SOLO_REVOKING) {
             wait_shared(s);
-            return false;
+            return MPSC__SOLO_SHARED;
         }
         if (owner == MPSC__SOLO_NONE) {
-            /* The first send takes the channel, where the heavy fence
-             * exists; elsewhere every send claims with compare-and-swap. */
-            uintptr_t claim = mpsc__fence_heavy_available() ? me : MPSC__SOLO_SHARED;
-            /* Relaxed: whoever sends first, the other threads find out
-             * through this word alone. */
-            if (atomic_compare_exchange_strong_explicit(&s->owner, &owner, claim, memory_order_relaxed,
+            /* Relaxed: nobody sent yet, so there is nothing to order; the
+             * other threads find out through this word alone. */
+            if (atomic_compare_exchange_strong_explicit(&s->owner, &owner, first, memory_order_relaxed,
                                                         memory_order_relaxed))
-                return claim == me && mpsc__solo_enter(s);
+                return first;
             continue;
         }
-        /* Another thread's token (mpsc__solo_enter saw it was not ours). */
+        /* Another thread's token (the callers are not the owner). */
         revoke(s, owner);
-        return false;
+        return MPSC__SOLO_SHARED;
     }
+}
+
+bool mpsc__solo_claim(struct mpsc__solo *s)
+{
+    /* The first send takes the channel, where the heavy fence exists;
+     * elsewhere every send claims with compare-and-swap. */
+    uintptr_t me = (uintptr_t)&mpsc__solo_token;
+    uintptr_t first = mpsc__fence_heavy_available() ? me : MPSC__SOLO_SHARED;
+    return settle(s, first) == me && mpsc__solo_enter(s);
 }
 
 void mpsc__solo_end(struct mpsc__solo *s)
 {
-    for (;;) {
-        uintptr_t owner = atomic_load_explicit(&s->owner, memory_order_acquire);
-        if (owner == MPSC__SOLO_SHARED)
-            return;
-        if (owner == MPSC__SOLO_NONE) {
-            /* Relaxed: nobody sent yet, so there is nothing to order. */
-            if (atomic_compare_exchange_strong_explicit(&s->owner, &owner, MPSC__SOLO_SHARED,
-                                                        memory_order_relaxed, memory_order_relaxed))
-                return;
-            continue;
-        }
-        if (owner == MPSC__SOLO_REVOKING)
-            wait_shared(s);
-        else
-            revoke(s, owner);
-        return;
-    }
+    (void)settle(s, MPSC__SOLO_SHARED);
 }
 
 void mpsc__solo_fence(struct mpsc__solo *s)
