@@ -211,6 +211,27 @@ static inline mpsc_status fill_slot(struct mpsc__chan *c, struct slot *s, size_t
     return MPSC_OK;
 }
 
+/* Claims the slot of index tail, found free: false if another sender took
+ * it first. */
+static inline bool claim(struct mpsc__array *a, size_t tail, bool solo)
+{
+    if (solo) {
+        /* A solo send (chan.h): no other thread writes the tail until we
+         * exit (a revoker, the receiver's disconnection included, waits for
+         * us), so a plain store claims.  Release, as the compare-and-swap
+         * below; then the light fence keeps fill_slot's notify after it:
+         * the store half of the receiver's Dekker pair, asymmetric
+         * (mpsc__solo_fence). */
+        atomic_store_explicit(&a->tail, next_index(a, tail), memory_order_release);
+        mpsc__fence_light();
+        return true;
+    }
+    /* seq_cst: the "condition" store of the receiver's Dekker pair
+     * (park.h), read by its seq_cst tail load before it sleeps. */
+    return atomic_compare_exchange_weak_explicit(&a->tail, &tail, next_index(a, tail), memory_order_seq_cst,
+                                                 memory_order_relaxed);
+}
+
 /* One attempt to send without blocking: DONE with *st set, FULL_OR_EMPTY
  * (full: *tail_out is the index whose slot is awaited), or RETRY (lost a
  * race, or a receiver is mid-read). */
@@ -229,10 +250,7 @@ static enum attempt try_send_once(struct mpsc__chan *c, const void *msg, mpsc_st
      * the previous payload happens before our write. */
     size_t stamp = atomic_load_explicit(&s->stamp, memory_order_acquire);
     if (stamp == tail) {
-        /* seq_cst: the "condition" store of the receiver's Dekker pair
-         * (park.h), read by its seq_cst tail load before it sleeps. */
-        if (!atomic_compare_exchange_weak_explicit(&a->tail, &tail, next_index(a, tail),
-                                                   memory_order_seq_cst, memory_order_relaxed))
+        if (!claim(a, tail, false))
             return RETRY;
         *st = fill_slot(c, s, tail, msg);
         return DONE;
@@ -306,39 +324,20 @@ MPSC__NOINLINE static mpsc_status send_slow(struct mpsc__chan *c, const void *ms
 mpsc_status mpsc__array_send(struct mpsc__chan *c, const void *msg, uint64_t deadline)
 {
     struct mpsc__array *a = &c->q.array;
-    if (mpsc__solo_enter(&a->solo)) {
-        /* A solo send (chan.h): no other thread writes the tail until we
-         * exit (a revoker, the receiver's disconnection included, waits for
-         * us), so a plain store claims the slot.  Relaxed: we wrote the
-         * tail last. */
-        size_t tail = atomic_load_explicit(&a->tail, memory_order_relaxed);
-        if (!(tail & a->mark_bit)) {
-            struct slot *s = slot_at(a, tail);
-            /* Acquire: as in try_send_once. */
-            if (atomic_load_explicit(&s->stamp, memory_order_acquire) == tail) {
-                /* Release, as a claim's compare-and-swap; then the light
-                 * fence keeps fill_slot's notify after it: the store half
-                 * of the receiver's Dekker pair, asymmetric
-                 * (mpsc__solo_fence). */
-                atomic_store_explicit(&a->tail, next_index(a, tail), memory_order_release);
-                mpsc__fence_light();
-                mpsc__solo_exit(&a->solo);
-                return fill_slot(c, s, tail, msg);
-            }
-        }
-        mpsc__solo_exit(&a->solo);
-        return send_slow(c, msg, deadline);
-    }
+    bool solo = mpsc__solo_enter(&a->solo);
     /* The common case, try_send_once's first branch (see there for the
      * orderings): the channel is open and the slot at the tail is free. */
     size_t tail = atomic_load_explicit(&a->tail, memory_order_relaxed);
     if (!(tail & a->mark_bit)) {
         struct slot *s = slot_at(a, tail);
-        if (atomic_load_explicit(&s->stamp, memory_order_acquire) == tail &&
-            atomic_compare_exchange_weak_explicit(&a->tail, &tail, next_index(a, tail), memory_order_seq_cst,
-                                                  memory_order_relaxed))
+        if (atomic_load_explicit(&s->stamp, memory_order_acquire) == tail && claim(a, tail, solo)) {
+            if (solo)
+                mpsc__solo_exit(&a->solo);
             return fill_slot(c, s, tail, msg);
+        }
     }
+    if (solo)
+        mpsc__solo_exit(&a->solo);
     return send_slow(c, msg, deadline);
 }
 

@@ -228,30 +228,34 @@ MPSC__NOINLINE static mpsc_status send_slow(struct mpsc__chan *c, const void *ms
     return st;
 }
 
+/* Claims position tail for this send, known to be an ordinary slot of its
+ * block: false if another sender claimed it first. */
+static inline bool claim(struct mpsc__list *l, size_t tail, bool solo)
+{
+    if (solo) {
+        /* A solo send (chan.h): no other thread writes the tail until we
+         * exit (a revoker, the receiver's disconnection included, waits for
+         * us), so a plain store claims.  Release, as the compare-and-swap
+         * below; then the light fence keeps fill_slot's notify after it:
+         * the store half of the receiver's Dekker pair, asymmetric
+         * (mpsc__solo_fence). */
+        atomic_store_explicit(&l->tail, tail + STEP, memory_order_release);
+        mpsc__fence_light();
+        return true;
+    }
+    /* seq_cst on success: this claim is the "condition" store of the
+     * receiver's Dekker pair (park.h): a receiver that is about to sleep
+     * re-reads the tail with seq_cst after announcing itself, and the notify
+     * in fill_slot reads its announcement.  Acquire on failure: send_slow
+     * starts over from fresh loads anyway. */
+    return atomic_compare_exchange_weak_explicit(&l->tail, &tail, tail + STEP, memory_order_seq_cst,
+                                                 memory_order_acquire);
+}
+
 mpsc_status mpsc__list_send(struct mpsc__chan *c, const void *msg)
 {
     struct mpsc__list *l = &c->q.list;
-    if (mpsc__solo_enter(&l->solo)) {
-        /* A solo send (chan.h): no other thread writes the tail or the tail
-         * block until we exit (a revoker, the receiver's disconnection
-         * included, waits for us), so a plain store claims the slot.
-         * Acquire on both loads: see below. */
-        size_t tail = atomic_load_explicit(&l->tail, memory_order_acquire);
-        struct mpsc__list_block *block = atomic_load_explicit(&l->tail_block, memory_order_acquire);
-        size_t offset = offset_of(l, tail);
-        if (!(tail & MARK) && offset + 1 < l->block_cap) {
-            /* Release, as a claim's compare-and-swap; then the light fence
-             * keeps fill_slot's notify after it: the store half of the
-             * receiver's Dekker pair, asymmetric (mpsc__solo_fence). */
-            atomic_store_explicit(&l->tail, tail + STEP, memory_order_release);
-            mpsc__fence_light();
-            mpsc__solo_exit(&l->solo);
-            fill_slot(c, block, offset, msg);
-            return MPSC_OK;
-        }
-        mpsc__solo_exit(&l->solo);
-        return send_slow(c, msg);
-    }
+    bool solo = mpsc__solo_enter(&l->solo);
     /* Acquire on both: a tail position past a block boundary was published by
      * the installer's release fetch_add, after its release store of
      * tail_block, so the block loaded second is at least as new as the
@@ -260,19 +264,14 @@ mpsc_status mpsc__list_send(struct mpsc__chan *c, const void *msg)
     struct mpsc__list_block *block = atomic_load_explicit(&l->tail_block, memory_order_acquire);
     size_t offset = offset_of(l, tail);
     /* The common case: the channel is open, the slot is not its block's last
-     * (nor the sentinel), and no other sender claims it first.
-     * seq_cst on success: this claim is the "condition" store of the
-     * receiver's Dekker pair (park.h): a receiver that is about to sleep
-     * re-reads the tail with seq_cst after announcing itself, and the notify
-     * in fill_slot reads its announcement.  Acquire on failure: send_slow
-     * starts over from fresh loads anyway. */
-    if (!(tail & MARK) && offset + 1 < l->block_cap &&
-        atomic_compare_exchange_weak_explicit(&l->tail, &tail, tail + STEP, memory_order_seq_cst,
-                                              memory_order_acquire)) {
-        fill_slot(c, block, offset, msg);
-        return MPSC_OK;
-    }
-    return send_slow(c, msg);
+     * (nor the sentinel), and no other sender claims it first. */
+    bool claimed = !(tail & MARK) && offset + 1 < l->block_cap && claim(l, tail, solo);
+    if (solo)
+        mpsc__solo_exit(&l->solo);
+    if (!claimed)
+        return send_slow(c, msg);
+    fill_slot(c, block, offset, msg);
+    return MPSC_OK;
 }
 
 /* Waits for a sender that claimed a slot to finish copying into it.  It is a
