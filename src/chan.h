@@ -89,15 +89,29 @@ static inline void mpsc__solo_exit(struct mpsc__solo *s)
     atomic_store_explicit(&s->busy, false, memory_order_release);
 }
 
-/* Makes the channel SHARED, waiting for a solo send in flight to end: for
- * the receiver's disconnection, whose read-modify-write on the tail a
- * plain store would otherwise overwrite. */
-void mpsc__solo_end(struct mpsc__solo *s);
+struct mpsc__chan;
 
-/* The heavy fence a receiver about to sleep needs while a solo send may
- * store the tail without a read-modify-write (call it between announcing
- * itself and re-checking). */
-void mpsc__solo_fence(struct mpsc__solo *s);
+/* For the receiver's disconnection, whose read-modify-write on the tail a
+ * solo sender's plain store would otherwise overwrite: makes the channel
+ * SHARED, waiting for a solo send in flight to end, unless no Sender is
+ * left to send. */
+void mpsc__solo_end(const struct mpsc__chan *c, struct mpsc__solo *s);
+
+/*
+ * What a receiver about to sleep needs while a solo send may store the tail
+ * without a read-modify-write (call it between announcing itself and
+ * re-checking): the heavy fence, or, when its last fenced sleep was fewer
+ * than MPSC__SOLO_SLEEP_MESSAGES messages ago, the end of the solo sends
+ * (SHARED, one heavy fence at most), after which its sleeps need none.
+ * A fence costs the process 0.1-15 us (park.h), the compare-and-swap it
+ * saves 5-10 ns a message: a receiver that sleeps every few messages, fed
+ * by a thread that works between sends, paid 15-18 us of CPU a message in
+ * fences on the Xeon host.  received: how many messages the receiver has
+ * taken (any count that grows by one a message); *fenced_at: where its
+ * last fenced sleep was, receiver-private, SIZE_MAX at first.
+ */
+#define MPSC__SOLO_SLEEP_MESSAGES 4096
+void mpsc__solo_fence(struct mpsc__solo *s, size_t *fenced_at, size_t received);
 
 /* The receiver's state for mpsc__slip (below). */
 struct mpsc__slip {
@@ -118,6 +132,7 @@ struct mpsc__list {
     alignas(MPSC__CACHE_LINE) _Atomic size_t head;      /* position << 1 (bit 0 unused) */
     struct mpsc__list_block *head_block;                /* consumer-private */
     struct mpsc__slip slip;                             /* consumer-private */
+    size_t solo_fenced_at;                              /* consumer-private (mpsc__solo_fence) */
     /* Read by every send, written only when the receiver goes to sleep: a
      * line of its own, so that reading it costs no cache miss. */
     alignas(MPSC__CACHE_LINE) struct mpsc__event rx_event;
@@ -141,6 +156,7 @@ struct mpsc__array {
     struct mpsc__solo solo;
     alignas(MPSC__CACHE_LINE) _Atomic size_t head; /* written by the consumer only */
     struct mpsc__slip slip;                        /* consumer-private */
+    size_t solo_fenced_at;                         /* consumer-private (mpsc__solo_fence) */
     /* Read by every operation, written only by threads going to sleep: each
      * on a line of its own, away from the indices. */
     alignas(MPSC__CACHE_LINE) struct mpsc__event tx_event; /* senders sleep here while full */

@@ -100,6 +100,7 @@ mpsc_status mpsc__array_init(struct mpsc__chan *c)
     a->prefetch_ahead = cap >= 4 * ahead ? ahead : 0;
     a->slip_slots = slip_slots(cap, slot_size);
     a->slip = (struct mpsc__slip){0, 0};
+    a->solo_fenced_at = SIZE_MAX;
     size_t mark = 1;
     while (mark < cap + 1)
         mark <<= 1;
@@ -432,7 +433,11 @@ MPSC__NOINLINE static mpsc_status recv_slow(struct mpsc__chan *c, void *out, uin
         if (deadline == MPSC__SPIN_ONLY)
             return MPSC_TIMEOUT;
         uint32_t seq = mpsc__event_prepare(&a->rx_event);
-        mpsc__solo_fence(&a->solo);
+        /* Relaxed: only the receiver writes head.  Its laps times the
+         * capacity, plus its place in the lap: messages received. */
+        size_t head = atomic_load_explicit(&a->head, memory_order_relaxed);
+        mpsc__solo_fence(&a->solo, &a->solo_fenced_at,
+                         (head / a->one_lap) * a->cap + (head & (a->mark_bit - 1)));
         r = try_recv_once(c, out, &st);
         if (r == FULL_OR_EMPTY)
             mpsc__event_wait(&a->rx_event, seq, deadline);
@@ -465,7 +470,7 @@ void mpsc__array_disconnect_receiver(struct mpsc__chan *c)
 {
     struct mpsc__array *a = &c->q.array;
     /* A solo sender's plain store would overwrite the mark. */
-    mpsc__solo_end(&a->solo);
+    mpsc__solo_end(c, &a->solo);
     /* seq_cst: the "condition" store of the senders' Dekker pair: blocked
      * senders wake, re-read the tail and see the mark.  No sender claims a
      * slot after this; the ones claimed before are drained below. */

@@ -153,6 +153,7 @@ mpsc_status mpsc__list_init(struct mpsc__chan *c)
     atomic_init(&l->solo.busy, false);
     atomic_init(&l->head, 0);
     l->head_block = first;
+    l->solo_fenced_at = SIZE_MAX;
     atomic_init(&l->rx_event.seq, 0);
     atomic_init(&l->rx_event.waiters, 0);
     return MPSC_OK;
@@ -422,7 +423,7 @@ MPSC__NOINLINE static mpsc_status recv_wait(struct mpsc__chan *c, void *out, uin
             size_t head = atomic_load_explicit(&l->head, memory_order_relaxed);
             size_t tail;
             uint32_t seq = mpsc__event_prepare(&l->rx_event);
-            mpsc__solo_fence(&l->solo);
+            mpsc__solo_fence(&l->solo, &l->solo_fenced_at, head >> SHIFT);
             if (list_is_empty(l, head, &tail) && !(tail & MARK))
                 mpsc__event_wait(&l->rx_event, seq, deadline);
         }
@@ -450,7 +451,7 @@ void mpsc__list_disconnect_receiver(struct mpsc__chan *c)
 {
     struct mpsc__list *l = &c->q.list;
     /* A solo sender's plain store would overwrite the mark. */
-    mpsc__solo_end(&l->solo);
+    mpsc__solo_end(c, &l->solo);
     /* From here on no sender can claim a position (their compare-and-swap
      * sees the mark).  Acquire: the positions claimed before are ours to
      * drain. */

@@ -85,16 +85,31 @@ bool mpsc__solo_claim(struct mpsc__solo *s)
     return settle(s, first) == me && mpsc__solo_enter(s);
 }
 
-void mpsc__solo_end(struct mpsc__solo *s)
+void mpsc__solo_end(const struct mpsc__chan *c, struct mpsc__solo *s)
 {
+    /* Acquire: pairs with the release of each Sender's drop (counter.c), so
+     * every send happened before, and none can follow: no handle is left to
+     * clone.  The common ending, a receiver that drains a channel until it
+     * is disconnected and then drops, so pays no heavy fence. */
+    if (atomic_load_explicit(&c->senders, memory_order_acquire) == 0)
+        return;
     (void)settle(s, MPSC__SOLO_SHARED);
 }
 
-void mpsc__solo_fence(struct mpsc__solo *s)
+void mpsc__solo_fence(struct mpsc__solo *s, size_t *fenced_at, size_t received)
 {
     /* Acquire: SHARED is final, and every send after it claims with a
      * seq_cst compare-and-swap, which the caller's seq_cst re-check pairs
      * with as usual. */
-    if (atomic_load_explicit(&s->owner, memory_order_acquire) != MPSC__SOLO_SHARED)
-        mpsc__fence_heavy();
+    if (atomic_load_explicit(&s->owner, memory_order_acquire) == MPSC__SOLO_SHARED)
+        return;
+    if (*fenced_at != SIZE_MAX && received - *fenced_at < MPSC__SOLO_SLEEP_MESSAGES) {
+        /* Revoking runs the heavy fence itself, and a channel nobody sent
+         * on yet turns SHARED before any solo send: either way the pair is
+         * covered. */
+        (void)settle(s, MPSC__SOLO_SHARED);
+        return;
+    }
+    *fenced_at = received;
+    mpsc__fence_heavy();
 }

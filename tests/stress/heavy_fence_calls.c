@@ -9,12 +9,20 @@
  *     sends, chan.h) runs the fence before it re-checks (mpsc__solo_fence),
  *     on each flavor that has solo sends;
  *   - once a second thread has sent (SHARED), it does not;
+ *   - a receiver that sleeps again within MPSC__SOLO_SLEEP_MESSAGES of its
+ *     last fenced sleep ends the solo sends instead (one fence), and its
+ *     sleeps from then on run none;
+ *   - dropping the Receiver of a solo channel revokes the claim, with a
+ *     fence, while a Sender is alive, and runs none once every Sender is
+ *     gone;
  *   - a sender that sleeps on a full ring whose receiver stores its head
  *     with the light fence (flavor_array.c, take_slot) runs it; on a ring
  *     too small for that, it does not.
  *
  * With the call in the unbounded receiver's sleep removed, or the ring's,
- * or the ring sender's, the matching check fails.  Where the heavy fence
+ * or the ring sender's, the matching check fails; so does the sleepy
+ * receiver's with mpsc__solo_fence fencing every sleep, and the drop's with
+ * mpsc__solo_end revoking whatever the Senders.  Where the heavy fence
  * is not available (the `portable` build) there is nothing to count.
  */
 #include "park.h"
@@ -77,6 +85,16 @@ static void make_channel(bool bounded, size_t bound, mpsc_sender **tx, mpsc_rece
                   MPSC_OK);
 }
 
+/* A channel that main owns (solo sends, chan.h): main has sent and received
+ * one message on it. */
+static void make_owned_channel(bool bounded, size_t bound, mpsc_sender **tx, mpsc_receiver **rx)
+{
+    make_channel(bounded, bound, tx, rx);
+    uint64_t v = 1;
+    STRESS_EXPECT(mpsc_send(*tx, &v), MPSC_OK);
+    STRESS_EXPECT(mpsc_recv(*rx, &v), MPSC_OK);
+}
+
 /* Makes the channel SHARED: a second thread sends on it (the revocation
  * runs a heavy fence of its own, before the caller counts).  Main sent
  * first, so that it, not that thread, owned the channel. */
@@ -95,10 +113,7 @@ static void check_receiver(const char *name, bool bounded, size_t bound)
 {
     mpsc_sender *tx;
     mpsc_receiver *rx;
-    make_channel(bounded, bound, &tx, &rx);
-    uint64_t v = 1;
-    STRESS_EXPECT(mpsc_send(tx, &v), MPSC_OK); /* main owns the channel */
-    STRESS_EXPECT(mpsc_recv(rx, &v), MPSC_OK);
+    make_owned_channel(bounded, bound, &tx, &rx);
     unsigned long solo = receiver_sleeps(tx, rx);
     mpsc_sender_drop(tx);
 
@@ -111,6 +126,80 @@ static void check_receiver(const char *name, bool bounded, size_t bound)
            shared);
     STRESS_CHECK(solo >= 1);
     STRESS_CHECK(shared == 0);
+}
+
+/* Receives SLEEPS messages, each after a sleep, then drops the Receiver;
+ * calls[i]: heavy_calls() once message i is in. */
+#define SLEEPS 3
+struct sleepy {
+    mpsc_receiver *rx;
+    unsigned long calls[SLEEPS];
+};
+
+static void *receive_sleepy(void *arg)
+{
+    struct sleepy *r = arg;
+    for (int i = 0; i < SLEEPS; i++) {
+        uint64_t v;
+        STRESS_EXPECT(mpsc_recv(r->rx, &v), MPSC_OK);
+        STRESS_CHECK(v == (uint64_t)i);
+        r->calls[i] = heavy_calls();
+    }
+    mpsc_receiver_drop(r->rx);
+    return NULL;
+}
+
+/* A receiver sleeps three times on a channel main owns, one message apart:
+ * the first sleep fences, the second ends the solo sends, the third runs
+ * no fence. */
+static void check_sleepy_receiver(const char *name, bool bounded, size_t bound)
+{
+    mpsc_sender *tx;
+    mpsc_receiver *rx;
+    make_owned_channel(bounded, bound, &tx, &rx);
+    struct sleepy r = {.rx = mpsc_move(rx)};
+    unsigned long before = heavy_calls();
+    pthread_t t;
+    STRESS_CHECK(pthread_create(&t, NULL, receive_sleepy, &r) == 0);
+    for (uint64_t i = 0; i < SLEEPS; i++) {
+        stress_sleep_ns(ASLEEP_NS);
+        STRESS_EXPECT(mpsc_send(tx, &i), MPSC_OK);
+    }
+    stress_join(t, 10.0);
+    unsigned long first = r.calls[0] - before, second = r.calls[1] - r.calls[0], third = r.calls[2] - r.calls[1];
+    mpsc_sender_drop(tx);
+    printf("%s: a receiver's sleeps one message apart ran %lu, %lu, %lu heavy fences\n", name, first, second,
+           third);
+    STRESS_CHECK(first >= 1);
+    STRESS_CHECK(second >= 1);
+    STRESS_CHECK(third == 0);
+}
+
+/* The heavy fences of dropping the Receiver of a channel main owns, with
+ * main's Sender still alive or already dropped. */
+static unsigned long receiver_drop_fences(bool bounded, size_t bound, bool sender_alive)
+{
+    mpsc_sender *tx;
+    mpsc_receiver *rx;
+    make_owned_channel(bounded, bound, &tx, &rx);
+    if (!sender_alive)
+        mpsc_sender_drop(tx);
+    unsigned long before = heavy_calls();
+    mpsc_receiver_drop(rx);
+    unsigned long fences = heavy_calls() - before;
+    if (sender_alive)
+        mpsc_sender_drop(tx);
+    return fences;
+}
+
+static void check_receiver_drop(const char *name, bool bounded, size_t bound)
+{
+    unsigned long alive = receiver_drop_fences(bounded, bound, true);
+    unsigned long gone = receiver_drop_fences(bounded, bound, false);
+    printf("%s: dropping the Receiver ran %lu heavy fences with a Sender alive, %lu with none\n", name, alive,
+           gone);
+    STRESS_CHECK(alive >= 1);
+    STRESS_CHECK(gone == 0);
 }
 
 struct blocked_sender {
@@ -166,6 +255,10 @@ int main(void)
     check_receiver("unbounded", false, 0);
     check_receiver("bounded(1000)", true, 1000);
     check_receiver("bounded(3)", true, 3);
+    check_sleepy_receiver("unbounded", false, 0);
+    check_sleepy_receiver("bounded(1000)", true, 1000);
+    check_receiver_drop("unbounded", false, 0);
+    check_receiver_drop("bounded(1000)", true, 1000);
     check_sender(1000, true);
     check_sender(64, true);
     check_sender(3, false);

@@ -1,0 +1,149 @@
+/*
+ * sleepers.c - what channels cost when a thread sleeps on almost every
+ * message, the patterns the workload driver (driver.c) never reaches: its
+ * threads stream or spin.  These are where the solo sends' heavy fences
+ * (docs/design.md, "One sending thread") could add up.
+ *
+ * Cases:
+ *   reply     request/reply: main sends a worker thread a request carrying
+ *             the Sender of a fresh bounded(1) channel, the worker answers
+ *             on it and drops it, main receives and drops the Receiver;
+ *             per request
+ *   consumer  a producer that computes for 50 us between sends (a busy
+ *             loop), a consumer that blocks for each message; per message
+ * Output: one line per case, `sleepers CASE wall_us cpu_us` (CPU of the
+ * whole process, user + system).  Exit status 1 if a channel call failed.
+ */
+#include <mpsc.h>
+
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#define REQUESTS 20000
+#define MESSAGES 4000
+#define WORK_NS 50000
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* CPU time of the process, user plus system, in nanoseconds. */
+static uint64_t cpu_ns(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return ((uint64_t)ru.ru_utime.tv_sec + (uint64_t)ru.ru_stime.tv_sec) * 1000000000u +
+           ((uint64_t)ru.ru_utime.tv_usec + (uint64_t)ru.ru_stime.tv_usec) * 1000u;
+}
+
+static void check(mpsc_status st, const char *what)
+{
+    if (st != MPSC_OK) {
+        fprintf(stderr, "sleepers: %s: %s\n", what, mpsc_status_str(st));
+        exit(1);
+    }
+}
+
+static void report(const char *name, uint64_t wall0, uint64_t cpu0, unsigned n)
+{
+    printf("sleepers %s %.2f %.2f\n", name, (double)(now_ns() - wall0) / n / 1000,
+           (double)(cpu_ns() - cpu0) / n / 1000);
+}
+
+/* ---- reply --------------------------------------------------------------- */
+
+struct request {
+    uint64_t x;
+    mpsc_sender *reply;
+};
+
+static void *worker(void *arg)
+{
+    mpsc_receiver *requests = arg;
+    struct request r;
+    while (mpsc_recv(requests, &r) == MPSC_OK) {
+        uint64_t y = 2 * r.x;
+        check(mpsc_send(r.reply, &y), "worker: send");
+        mpsc_sender_drop(r.reply);
+    }
+    mpsc_receiver_drop(requests);
+    return NULL;
+}
+
+static void run_reply(void)
+{
+    mpsc_sender *tx;
+    mpsc_receiver *rx;
+    check(mpsc_channel(sizeof(struct request), &tx, &rx), "mpsc_channel");
+    pthread_t t;
+    if (pthread_create(&t, NULL, worker, mpsc_move(rx)) != 0)
+        exit(1);
+    uint64_t wall0 = now_ns(), cpu0 = cpu_ns();
+    for (uint64_t i = 0; i < REQUESTS; i++) {
+        mpsc_sender *reply_tx;
+        mpsc_receiver *reply_rx;
+        check(mpsc_sync_channel(sizeof(uint64_t), 1, &reply_tx, &reply_rx), "mpsc_sync_channel");
+        struct request r = {i, mpsc_move(reply_tx)};
+        check(mpsc_send(tx, &r), "main: send");
+        uint64_t y;
+        check(mpsc_recv(reply_rx, &y), "main: recv");
+        if (y != 2 * i) {
+            fprintf(stderr, "sleepers: reply %llu to request %llu\n", (unsigned long long)y, (unsigned long long)i);
+            exit(1);
+        }
+        mpsc_receiver_drop(reply_rx);
+    }
+    report("reply", wall0, cpu0, REQUESTS);
+    mpsc_sender_drop(tx);
+    pthread_join(t, NULL);
+}
+
+/* ---- consumer ------------------------------------------------------------ */
+
+static void *consume(void *arg)
+{
+    mpsc_receiver *rx = arg;
+    uint64_t v, expected = 0;
+    while (mpsc_recv(rx, &v) == MPSC_OK)
+        if (v != expected++) {
+            fprintf(stderr, "sleepers: consumer got %llu\n", (unsigned long long)v);
+            exit(1);
+        }
+    if (expected != MESSAGES)
+        exit(1);
+    mpsc_receiver_drop(rx);
+    return NULL;
+}
+
+static void run_consumer(void)
+{
+    mpsc_sender *tx;
+    mpsc_receiver *rx;
+    check(mpsc_channel(sizeof(uint64_t), &tx, &rx), "mpsc_channel");
+    pthread_t t;
+    if (pthread_create(&t, NULL, consume, mpsc_move(rx)) != 0)
+        exit(1);
+    uint64_t wall0 = now_ns(), cpu0 = cpu_ns();
+    for (uint64_t i = 0; i < MESSAGES; i++) {
+        for (uint64_t until = now_ns() + WORK_NS; now_ns() < until;)
+            ;
+        check(mpsc_send(tx, &i), "producer: send");
+    }
+    mpsc_sender_drop(tx);
+    pthread_join(t, NULL);
+    report("consumer", wall0, cpu0, MESSAGES);
+}
+
+int main(void)
+{
+    run_reply();
+    run_consumer();
+    return 0;
+}
