@@ -9,6 +9,10 @@
  *             the Sender of a fresh bounded(1) channel, the worker answers
  *             on it and drops it, main receives and drops the Receiver;
  *             per request
+ *   gather    main hands each of two worker threads a job carrying a clone
+ *             of the Sender of a fresh channel, each worker sends one
+ *             result on it and drops it, main receives both and drops the
+ *             Receiver; per gather
  *   consumer  a producer that computes for 50 us between sends (a busy
  *             loop), a consumer that blocks for each message; per message
  * Output: one line per case, `sleepers CASE wall_us cpu_us` (CPU of the
@@ -24,6 +28,7 @@
 #include <time.h>
 
 #define REQUESTS 20000
+#define WORKERS 2
 #define MESSAGES 4000
 #define WORK_NS 50000
 
@@ -105,6 +110,47 @@ static void run_reply(void)
     pthread_join(t, NULL);
 }
 
+/* ---- gather -------------------------------------------------------------- */
+
+static void run_gather(void)
+{
+    mpsc_sender *jobs[WORKERS];
+    pthread_t t[WORKERS];
+    for (int w = 0; w < WORKERS; w++) {
+        mpsc_receiver *rx;
+        check(mpsc_channel(sizeof(struct request), &jobs[w], &rx), "mpsc_channel");
+        if (pthread_create(&t[w], NULL, worker, mpsc_move(rx)) != 0)
+            exit(1);
+    }
+    uint64_t wall0 = now_ns(), cpu0 = cpu_ns();
+    for (uint64_t i = 0; i < REQUESTS; i++) {
+        mpsc_sender *tx;
+        mpsc_receiver *rx;
+        check(mpsc_channel(sizeof(uint64_t), &tx, &rx), "mpsc_channel");
+        for (int w = 0; w < WORKERS; w++) {
+            mpsc_sender *clone = mpsc_sender_clone(tx);
+            if (clone == NULL)
+                exit(1);
+            struct request r = {i + (uint64_t)w, mpsc_move(clone)};
+            check(mpsc_send(jobs[w], &r), "main: send");
+        }
+        mpsc_sender_drop(tx);
+        uint64_t sum = 0, y;
+        while (mpsc_recv(rx, &y) == MPSC_OK)
+            sum += y;
+        if (sum != 2 * (WORKERS * i + WORKERS * (WORKERS - 1) / 2)) {
+            fprintf(stderr, "sleepers: gather %llu summed to %llu\n", (unsigned long long)i, (unsigned long long)sum);
+            exit(1);
+        }
+        mpsc_receiver_drop(rx);
+    }
+    report("gather", wall0, cpu0, REQUESTS);
+    for (int w = 0; w < WORKERS; w++) {
+        mpsc_sender_drop(jobs[w]);
+        pthread_join(t[w], NULL);
+    }
+}
+
 /* ---- consumer ------------------------------------------------------------ */
 
 static void *consume(void *arg)
@@ -144,6 +190,7 @@ static void run_consumer(void)
 int main(void)
 {
     run_reply();
+    run_gather();
     run_consumer();
     return 0;
 }

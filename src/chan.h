@@ -28,10 +28,14 @@
  * once (Senders are Sync); on the Xeon host that locked instruction was
  * over a third of seq unbounded's time and two thirds of spsc unbounded's
  * (a plain store in its place, 6 alternating pairs).  So the
- * first thread that sends on a channel takes it (owner = its token), and
- * from then on claims with plain stores, until another thread sends, or the
- * receiver disconnects: that thread revokes the claim for good (REVOKING,
- * then SHARED) and waits for a solo send in flight to end.  The owner
+ * first thread that sends on a channel becomes its candidate; once it has
+ * sent MPSC__SOLO_CLAIM_SENDS messages with no other thread sending, it
+ * takes the channel (owner = its token), and from then on claims with plain
+ * stores, until another thread sends, or the receiver disconnects: that
+ * thread revokes the claim for good (REVOKING, then SHARED) and waits for a
+ * solo send in flight to end.  A candidacy ends just as a claim does, but
+ * with no fence and no wait, since a candidate's sends all use the
+ * compare-and-swap.  The owner
  * announces each solo send (busy) and then re-checks the owner; the
  * revoker stores the owner and then reads busy: a Dekker pair, asymmetric
  * (park.h): a compiler barrier on the owner's side, membarrier on the
@@ -41,28 +45,42 @@
  * light fence in the solo sender, the heavy fence in a receiver about to
  * sleep (mpsc__solo_fence).  Where there is no heavy fence, the first send
  * makes the channel SHARED.
+ *
+ * The revocation's fence costs the process up to about 15 us (park.h), and
+ * the compare-and-swap a send saves 5-10 ns: the candidacy keeps a channel
+ * that several threads send a few messages each on (a scatter-gather, a
+ * reply channel handed from thread to thread) from paying one.
  */
 #define MPSC__SOLO_NONE ((uintptr_t)0)      /* nobody sent yet */
 #define MPSC__SOLO_REVOKING ((uintptr_t)1) /* a thread is revoking the owner's claim */
 #define MPSC__SOLO_SHARED ((uintptr_t)2)   /* every send claims with compare-and-swap */
+#define MPSC__SOLO_CANDIDATE ((uintptr_t)1) /* low bit of a token: its thread is the candidate */
+#define MPSC__SOLO_CLAIM_SENDS 1024
 
 struct mpsc__solo {
-    _Atomic uintptr_t owner; /* one of the above, or the owner's token */
-    atomic_bool busy;        /* the owner is in a solo send */
+    _Atomic uintptr_t owner;  /* one of the above, the owner's token, or the candidate's | CANDIDATE */
+    atomic_bool busy;         /* the owner is in a solo send */
+    _Atomic unsigned candidate_sends; /* the candidate's sends so far; only it writes */
 };
 
-/* This thread's token: the address of its copy of this variable.  A thread
- * created after the owner exited may get the same address and so own the
- * channel in turn: safe, as the old owner sends no more, and the C library
- * orders its exit before its storage is used again. */
+/* This thread's token: the address of its copy of this variable, a
+ * multiple of 4 (so never one of the states above, and its low bit free for
+ * CANDIDATE).  A thread created after the owner exited may get the same
+ * address and so own the channel in turn: safe, as the old owner sends no
+ * more, and the C library orders its exit before its storage is used
+ * again. */
 #if defined(__GNUC__)
 __attribute__((tls_model("initial-exec")))
 #endif
-extern _Thread_local char mpsc__solo_token;
+extern _Thread_local uint32_t mpsc__solo_token;
 
-/* mpsc__solo_enter when this thread is not the owner (solo.c): takes the
- * channel if nobody sent yet, revokes another thread's claim. */
-bool mpsc__solo_claim(struct mpsc__solo *s);
+/* mpsc__solo_enter when this thread is not the owner (solo.c): counts a
+ * candidate's send, takes the channel on its MPSC__SOLO_CLAIM_SENDS-th,
+ * ends another thread's candidacy or revokes its claim.  Out of line:
+ * inlined into the sends (link-time optimisation does), it made their
+ * common case save three more registers, and seq unbounded and spsc
+ * bounded1000 5 and 11 % slower (Xeon host, 7 alternating pairs). */
+MPSC__NOINLINE bool mpsc__solo_claim(struct mpsc__solo *s);
 
 /*
  * Whether this send is a solo send: true when this thread owns the channel
@@ -98,20 +116,36 @@ struct mpsc__chan;
 void mpsc__solo_end(const struct mpsc__chan *c, struct mpsc__solo *s);
 
 /*
- * What a receiver about to sleep needs while a solo send may store the tail
- * without a read-modify-write (call it between announcing itself and
- * re-checking): the heavy fence, or, when its last fenced sleep was fewer
- * than MPSC__SOLO_SLEEP_MESSAGES messages ago, the end of the solo sends
- * (SHARED, one heavy fence at most), after which its sleeps need none.
- * A fence costs the process 0.1-15 us (park.h), the compare-and-swap it
- * saves 5-10 ns a message: a receiver that sleeps every few messages, fed
- * by a thread that works between sends, paid 15-18 us of CPU a message in
- * fences on the Xeon host.  received: how many messages the receiver has
- * taken (any count that grows by one a message); *fenced_at: where its
- * last fenced sleep was, receiver-private, SIZE_MAX at first.
+ * What a receiver about to sleep needs while a thread owns the channel and
+ * may store the tail without a read-modify-write (call it between
+ * announcing itself and re-checking): the heavy fence, paid for out of a
+ * credit of messages, MPSC__SOLO_FENCE_MESSAGES a fence.  The receiver
+ * earns one a message received, up to MPSC__SOLO_FENCE_CREDIT; when the
+ * credit cannot pay, it ends the solo sends instead (SHARED, one heavy
+ * fence), after which its sleeps need none.  A fence costs the process
+ * 0.1-15 us (park.h), the compare-and-swap it saves 5-10 ns a message: a
+ * receiver that slept every few messages, fed by a thread that works
+ * between sends, paid 15-18 us of CPU a message in fences on the Xeon
+ * host, while a stream whose receiver sleeps every few thousand messages
+ * keeps its solo sends.
  */
-#define MPSC__SOLO_SLEEP_MESSAGES 4096
-void mpsc__solo_fence(struct mpsc__solo *s, size_t *fenced_at, size_t received);
+#define MPSC__SOLO_FENCE_MESSAGES 4096
+#define MPSC__SOLO_FENCE_CREDIT (4 * MPSC__SOLO_FENCE_MESSAGES)
+
+/* The receiver's account (receiver-private). */
+struct mpsc__solo_rx {
+    size_t fenced_at; /* messages received at its last fenced sleep */
+    size_t credit;    /* in messages */
+};
+
+static inline void mpsc__solo_rx_init(struct mpsc__solo_rx *rx)
+{
+    *rx = (struct mpsc__solo_rx){0, MPSC__SOLO_FENCE_CREDIT};
+}
+
+/* received: how many messages the receiver has taken (any count that grows
+ * by one a message). */
+void mpsc__solo_fence(struct mpsc__solo *s, struct mpsc__solo_rx *rx, size_t received);
 
 /* The receiver's state for mpsc__slip (below). */
 struct mpsc__slip {
@@ -132,7 +166,7 @@ struct mpsc__list {
     alignas(MPSC__CACHE_LINE) _Atomic size_t head;      /* position << 1 (bit 0 unused) */
     struct mpsc__list_block *head_block;                /* consumer-private */
     struct mpsc__slip slip;                             /* consumer-private */
-    size_t solo_fenced_at;                              /* consumer-private (mpsc__solo_fence) */
+    struct mpsc__solo_rx solo_rx;                       /* consumer-private */
     /* Read by every send, written only when the receiver goes to sleep: a
      * line of its own, so that reading it costs no cache miss. */
     alignas(MPSC__CACHE_LINE) struct mpsc__event rx_event;
@@ -156,7 +190,7 @@ struct mpsc__array {
     struct mpsc__solo solo;
     alignas(MPSC__CACHE_LINE) _Atomic size_t head; /* written by the consumer only */
     struct mpsc__slip slip;                        /* consumer-private */
-    size_t solo_fenced_at;                         /* consumer-private (mpsc__solo_fence) */
+    struct mpsc__solo_rx solo_rx;                  /* consumer-private */
     /* Read by every operation, written only by threads going to sleep: each
      * on a line of its own, away from the indices. */
     alignas(MPSC__CACHE_LINE) struct mpsc__event tx_event; /* senders sleep here while full */

@@ -100,7 +100,7 @@ mpsc_status mpsc__array_init(struct mpsc__chan *c)
     a->prefetch_ahead = cap >= 4 * ahead ? ahead : 0;
     a->slip_slots = slip_slots(cap, slot_size);
     a->slip = (struct mpsc__slip){0, 0};
-    a->solo_fenced_at = SIZE_MAX;
+    mpsc__solo_rx_init(&a->solo_rx);
     size_t mark = 1;
     while (mark < cap + 1)
         mark <<= 1;
@@ -112,6 +112,7 @@ mpsc_status mpsc__array_init(struct mpsc__chan *c)
     atomic_init(&a->tail, 0);
     atomic_init(&a->solo.owner, MPSC__SOLO_NONE);
     atomic_init(&a->solo.busy, false);
+    atomic_init(&a->solo.candidate_sends, 0);
     atomic_init(&a->tx_event.seq, 0);
     atomic_init(&a->tx_event.waiters, 0);
     atomic_init(&a->rx_event.seq, 0);
@@ -436,7 +437,7 @@ MPSC__NOINLINE static mpsc_status recv_slow(struct mpsc__chan *c, void *out, uin
         /* Relaxed: only the receiver writes head.  Its laps times the
          * capacity, plus its place in the lap: messages received. */
         size_t head = atomic_load_explicit(&a->head, memory_order_relaxed);
-        mpsc__solo_fence(&a->solo, &a->solo_fenced_at,
+        mpsc__solo_fence(&a->solo, &a->solo_rx,
                          (head / a->one_lap) * a->cap + (head & (a->mark_bit - 1)));
         r = try_recv_once(c, out, &st);
         if (r == FULL_OR_EMPTY)

@@ -151,9 +151,10 @@ mpsc_status mpsc__list_init(struct mpsc__chan *c)
     atomic_init(&l->tail_block, first);
     atomic_init(&l->solo.owner, MPSC__SOLO_NONE);
     atomic_init(&l->solo.busy, false);
+    atomic_init(&l->solo.candidate_sends, 0);
     atomic_init(&l->head, 0);
     l->head_block = first;
-    l->solo_fenced_at = SIZE_MAX;
+    mpsc__solo_rx_init(&l->solo_rx);
     atomic_init(&l->rx_event.seq, 0);
     atomic_init(&l->rx_event.waiters, 0);
     return MPSC_OK;
@@ -423,7 +424,7 @@ MPSC__NOINLINE static mpsc_status recv_wait(struct mpsc__chan *c, void *out, uin
             size_t head = atomic_load_explicit(&l->head, memory_order_relaxed);
             size_t tail;
             uint32_t seq = mpsc__event_prepare(&l->rx_event);
-            mpsc__solo_fence(&l->solo, &l->solo_fenced_at, head >> SHIFT);
+            mpsc__solo_fence(&l->solo, &l->solo_rx, head >> SHIFT);
             if (list_is_empty(l, head, &tail) && !(tail & MARK))
                 mpsc__event_wait(&l->rx_event, seq, deadline);
         }

@@ -8,7 +8,14 @@
 #if defined(__GNUC__)
 __attribute__((tls_model("initial-exec")))
 #endif
-_Thread_local char mpsc__solo_token;
+_Thread_local uint32_t mpsc__solo_token;
+_Static_assert(_Alignof(uint32_t) > MPSC__SOLO_CANDIDATE, "a token's CANDIDATE bit must be free");
+
+/* Whether owner is a candidate's token (REVOKING shares the low bit). */
+static bool is_candidate(uintptr_t owner)
+{
+    return owner != MPSC__SOLO_REVOKING && (owner & MPSC__SOLO_CANDIDATE) != 0;
+}
 
 /* Waits for a revocation under way (REVOKING) to end. */
 static void wait_shared(struct mpsc__solo *s)
@@ -46,13 +53,17 @@ static void revoke(struct mpsc__solo *s, uintptr_t owner)
 }
 
 /*
- * Settles the channel's state for a thread that does not own it: a channel
- * nobody sent on yet becomes `first` (the caller's token, or SHARED);
- * another thread's claim is revoked; a revocation under way is waited
- * for.  Returns the state it left: `first`, or SHARED.
+ * Settles the channel's state for a thread that does not own it, whose
+ * token is `me` (SHARED for the receiver): a channel nobody sent on yet
+ * gets `me` as its candidate; our candidacy counts this send and, on the
+ * MPSC__SOLO_CLAIM_SENDS-th, becomes the claim; another thread's candidacy
+ * ends (SHARED); another thread's claim is revoked; a revocation under way
+ * is waited for.  Returns the state it left: `me` once we own the channel,
+ * else our candidacy or SHARED.
  */
-static uintptr_t settle(struct mpsc__solo *s, uintptr_t first)
+static uintptr_t settle(struct mpsc__solo *s, uintptr_t me)
 {
+    uintptr_t candidate = me == MPSC__SOLO_SHARED ? MPSC__SOLO_SHARED : me | MPSC__SOLO_CANDIDATE;
     for (;;) {
         /* Acquire: a SHARED read here is the release store in revoke. */
         uintptr_t owner = atomic_load_explicit(&s->owner, memory_order_acquire);
@@ -62,24 +73,45 @@ static uintptr_t settle(struct mpsc__solo *s, uintptr_t first)
             wait_shared(s);
             return MPSC__SOLO_SHARED;
         }
+        uintptr_t next;
         if (owner == MPSC__SOLO_NONE) {
-            /* Relaxed: nobody sent yet, so there is nothing to order; the
-             * other threads find out through this word alone. */
-            if (atomic_compare_exchange_strong_explicit(&s->owner, &owner, first, memory_order_relaxed,
-                                                        memory_order_relaxed))
-                return first;
-            continue;
+            next = candidate;
+        } else if (owner == candidate) {
+            /* Relaxed, here and below: only the candidate counts (or a
+             * thread that got its token after it exited: see
+             * mpsc__solo_token). */
+            unsigned sends = atomic_load_explicit(&s->candidate_sends, memory_order_relaxed) + 1;
+            atomic_store_explicit(&s->candidate_sends, sends, memory_order_relaxed);
+            if (sends < MPSC__SOLO_CLAIM_SENDS)
+                return owner;
+            next = me;
+        } else if (is_candidate(owner)) {
+            next = MPSC__SOLO_SHARED; /* no solo send ever ran: nothing to wait for */
+        } else {
+            /* Another thread's claim (the callers are not the owner). */
+            revoke(s, owner);
+            return MPSC__SOLO_SHARED;
         }
-        /* Another thread's token (the callers are not the owner). */
-        revoke(s, owner);
-        return MPSC__SOLO_SHARED;
+        /* No solo send has run yet, so no payload is ordered by this; but
+         * seq_cst, for a receiver about to sleep that found the channel
+         * unclaimed and so ran no heavy fence (mpsc__solo_fence): our
+         * claim follows its reading of the owner in the single total
+         * order, and so does our notify's seq_cst load of the waiter count,
+         * which then sees its announcement.  A locked instruction either
+         * way on x86. */
+        if (atomic_compare_exchange_strong_explicit(&s->owner, &owner, next, memory_order_seq_cst,
+                                                    memory_order_relaxed)) {
+            if (is_candidate(next))
+                atomic_store_explicit(&s->candidate_sends, 1, memory_order_relaxed); /* this send */
+            return next;
+        }
     }
 }
 
-bool mpsc__solo_claim(struct mpsc__solo *s)
+MPSC__NOINLINE bool mpsc__solo_claim(struct mpsc__solo *s)
 {
-    /* The first send takes the channel, where the heavy fence exists;
-     * elsewhere every send claims with compare-and-swap. */
+    /* Solo sends only where the heavy fence exists; elsewhere every send
+     * claims with compare-and-swap. */
     uintptr_t me = (uintptr_t)&mpsc__solo_token;
     uintptr_t first = mpsc__fence_heavy_available() ? me : MPSC__SOLO_SHARED;
     return settle(s, first) == me && mpsc__solo_enter(s);
@@ -96,20 +128,28 @@ void mpsc__solo_end(const struct mpsc__chan *c, struct mpsc__solo *s)
     (void)settle(s, MPSC__SOLO_SHARED);
 }
 
-void mpsc__solo_fence(struct mpsc__solo *s, size_t *fenced_at, size_t received)
+void mpsc__solo_fence(struct mpsc__solo *s, struct mpsc__solo_rx *rx, size_t received)
 {
-    /* Acquire: SHARED is final, and every send after it claims with a
-     * seq_cst compare-and-swap, which the caller's seq_cst re-check pairs
-     * with as usual. */
-    if (atomic_load_explicit(&s->owner, memory_order_acquire) == MPSC__SOLO_SHARED)
+    /* No fence unless a thread owns the channel.  SHARED is final, and
+     * every send after it claims with a seq_cst compare-and-swap, which the
+     * caller's seq_cst re-check pairs with as usual.  Nobody, or a
+     * candidate: every send so far claimed with that compare-and-swap too,
+     * and a thread that takes the channel after this load sees our
+     * announcement (seq_cst, both: see settle).  Acquire would do for
+     * SHARED alone. */
+    uintptr_t owner = atomic_load_explicit(&s->owner, memory_order_seq_cst);
+    if (owner == MPSC__SOLO_SHARED || owner == MPSC__SOLO_NONE || is_candidate(owner))
         return;
-    if (*fenced_at != SIZE_MAX && received - *fenced_at < MPSC__SOLO_SLEEP_MESSAGES) {
-        /* Revoking runs the heavy fence itself, and a channel nobody sent
-         * on yet turns SHARED before any solo send: either way the pair is
-         * covered. */
+    size_t credit = rx->credit + (received - rx->fenced_at);
+    if (credit > MPSC__SOLO_FENCE_CREDIT)
+        credit = MPSC__SOLO_FENCE_CREDIT;
+    rx->fenced_at = received;
+    if (credit < MPSC__SOLO_FENCE_MESSAGES) {
+        /* Revoking runs the heavy fence itself (or finds the channel
+         * SHARED, or waits for it to be). */
         (void)settle(s, MPSC__SOLO_SHARED);
         return;
     }
-    *fenced_at = received;
+    rx->credit = credit - MPSC__SOLO_FENCE_MESSAGES;
     mpsc__fence_heavy();
 }

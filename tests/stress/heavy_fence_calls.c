@@ -5,14 +5,17 @@
  * does not hit often enough to fail; so this program counts the calls
  * instead (mpsc__fence_heavy_calls), around one sleep each:
  *
- *   - a receiver that sleeps on a channel that one thread sends on (solo
- *     sends, chan.h) runs the fence before it re-checks (mpsc__solo_fence),
- *     on each flavor that has solo sends;
- *   - once a second thread has sent (SHARED), it does not;
- *   - a receiver that sleeps again within MPSC__SOLO_SLEEP_MESSAGES of its
- *     last fenced sleep ends the solo sends instead (one fence), and its
- *     sleeps from then on run none;
- *   - dropping the Receiver of a solo channel revokes the claim, with a
+ *   - a receiver that sleeps on a channel that one thread owns (solo
+ *     sends, chan.h: it sent MPSC__SOLO_CLAIM_SENDS messages alone) runs
+ *     the fence before it re-checks (mpsc__solo_fence), on each flavor
+ *     that has solo sends;
+ *   - on a channel whose one sender is still a candidate (fewer sends), or
+ *     once a second thread has sent (SHARED), it does not; and a second
+ *     thread that sends during a candidacy runs none either;
+ *   - a receiver that sleeps every message spends its credit: its first
+ *     FENCED sleeps fence, the next ends the solo sends instead (one
+ *     fence), and its sleeps from then on run none;
+ *   - dropping the Receiver of an owned channel revokes the claim, with a
  *     fence, while a Sender is alive, and runs none once every Sender is
  *     gone;
  *   - a sender that sleeps on a full ring whose receiver stores its head
@@ -20,11 +23,13 @@
  *     too small for that, it does not.
  *
  * With the call in the unbounded receiver's sleep removed, or the ring's,
- * or the ring sender's, the matching check fails; so does the sleepy
- * receiver's with mpsc__solo_fence fencing every sleep, and the drop's with
- * mpsc__solo_end revoking whatever the Senders.  Where the heavy fence
+ * or the ring sender's, the matching check fails; so does the candidate's
+ * with the first send taking the channel, the sleepy receiver's with
+ * mpsc__solo_fence fencing every sleep, and the drop's with mpsc__solo_end
+ * revoking whatever the Senders.  Where the heavy fence
  * is not available (the `portable` build) there is nothing to count.
  */
+#include "chan.h"
 #include "park.h"
 #include "stress.h"
 
@@ -85,27 +90,34 @@ static void make_channel(bool bounded, size_t bound, mpsc_sender **tx, mpsc_rece
                   MPSC_OK);
 }
 
-/* A channel that main owns (solo sends, chan.h): main has sent and received
- * one message on it. */
+/* Main sends n messages on the channel, receiving each at once. */
+static void send_and_receive(mpsc_sender *tx, mpsc_receiver *rx, unsigned n)
+{
+    for (uint64_t i = 0; i < n; i++) {
+        uint64_t v;
+        STRESS_EXPECT(mpsc_send(tx, &i), MPSC_OK);
+        STRESS_EXPECT(mpsc_recv(rx, &v), MPSC_OK);
+        STRESS_CHECK(v == i);
+    }
+}
+
+/* A channel that main owns (solo sends, chan.h). */
 static void make_owned_channel(bool bounded, size_t bound, mpsc_sender **tx, mpsc_receiver **rx)
 {
     make_channel(bounded, bound, tx, rx);
-    uint64_t v = 1;
-    STRESS_EXPECT(mpsc_send(*tx, &v), MPSC_OK);
-    STRESS_EXPECT(mpsc_recv(*rx, &v), MPSC_OK);
+    send_and_receive(*tx, *rx, MPSC__SOLO_CLAIM_SENDS);
 }
 
-/* Makes the channel SHARED: a second thread sends on it (the revocation
- * runs a heavy fence of its own, before the caller counts).  Main sent
- * first, so that it, not that thread, owned the channel. */
-static void share(mpsc_sender *tx, mpsc_receiver *rx)
+/* Makes the channel SHARED: a second thread sends on it (ending main's
+ * candidacy, or revoking its claim with a heavy fence of its own, before
+ * the caller counts).  Main sent first, `sends` messages. */
+static void share(mpsc_sender *tx, mpsc_receiver *rx, unsigned sends)
 {
-    uint64_t v = 1;
-    STRESS_EXPECT(mpsc_send(tx, &v), MPSC_OK);
+    send_and_receive(tx, rx, sends);
     pthread_t t;
     STRESS_CHECK(pthread_create(&t, NULL, send_one, mpsc_share(tx)) == 0);
     stress_join(t, 10.0);
-    STRESS_EXPECT(mpsc_recv(rx, &v), MPSC_OK);
+    uint64_t v;
     STRESS_EXPECT(mpsc_recv(rx, &v), MPSC_OK);
 }
 
@@ -118,19 +130,38 @@ static void check_receiver(const char *name, bool bounded, size_t bound)
     mpsc_sender_drop(tx);
 
     make_channel(bounded, bound, &tx, &rx);
-    share(tx, rx);
+    /* The receiver sleeps on a candidacy, and the send that wakes it takes
+     * the channel: it must still be woken (mpsc__solo_fence, settle). */
+    send_and_receive(tx, rx, MPSC__SOLO_CLAIM_SENDS - 1);
+    unsigned long candidate = receiver_sleeps(tx, rx);
+    mpsc_sender_drop(tx);
+
+    make_channel(bounded, bound, &tx, &rx);
+    share(tx, rx, MPSC__SOLO_CLAIM_SENDS);
     unsigned long shared = receiver_sleeps(tx, rx);
     mpsc_sender_drop(tx);
 
-    printf("%s: a receiver's sleep ran %lu heavy fences on a solo channel, %lu on a shared one\n", name, solo,
-           shared);
+    make_channel(bounded, bound, &tx, &rx);
+    unsigned long before = heavy_calls();
+    share(tx, rx, 1);
+    unsigned long ended = heavy_calls() - before;
+    mpsc_sender_drop(tx);
+    mpsc_receiver_drop(rx);
+
+    printf("%s: a receiver's sleep ran %lu heavy fences on an owned channel, %lu on a candidate's, %lu on a "
+           "shared one; a second sender during a candidacy ran %lu\n",
+           name, solo, candidate, shared, ended);
     STRESS_CHECK(solo >= 1);
+    STRESS_CHECK(candidate == 0);
     STRESS_CHECK(shared == 0);
+    STRESS_CHECK(ended == 0);
 }
 
 /* Receives SLEEPS messages, each after a sleep, then drops the Receiver;
- * calls[i]: heavy_calls() once message i is in. */
-#define SLEEPS 3
+ * calls[i]: heavy_calls() once message i is in.  FENCED of them spend the
+ * credit (chan.h). */
+#define FENCED (MPSC__SOLO_FENCE_CREDIT / MPSC__SOLO_FENCE_MESSAGES)
+#define SLEEPS (FENCED + 2)
 struct sleepy {
     mpsc_receiver *rx;
     unsigned long calls[SLEEPS];
@@ -149,9 +180,9 @@ static void *receive_sleepy(void *arg)
     return NULL;
 }
 
-/* A receiver sleeps three times on a channel main owns, one message apart:
- * the first sleep fences, the second ends the solo sends, the third runs
- * no fence. */
+/* A receiver sleeps SLEEPS times on a channel main owns, one message apart:
+ * the first FENCED sleeps fence, the next ends the solo sends, the last
+ * runs no fence. */
 static void check_sleepy_receiver(const char *name, bool bounded, size_t bound)
 {
     mpsc_sender *tx;
@@ -166,13 +197,14 @@ static void check_sleepy_receiver(const char *name, bool bounded, size_t bound)
         STRESS_EXPECT(mpsc_send(tx, &i), MPSC_OK);
     }
     stress_join(t, 10.0);
-    unsigned long first = r.calls[0] - before, second = r.calls[1] - r.calls[0], third = r.calls[2] - r.calls[1];
     mpsc_sender_drop(tx);
-    printf("%s: a receiver's sleeps one message apart ran %lu, %lu, %lu heavy fences\n", name, first, second,
-           third);
-    STRESS_CHECK(first >= 1);
-    STRESS_CHECK(second >= 1);
-    STRESS_CHECK(third == 0);
+    printf("%s: a receiver's sleeps one message apart ran", name);
+    for (int i = 0; i < SLEEPS; i++) {
+        unsigned long fences = r.calls[i] - (i == 0 ? before : r.calls[i - 1]);
+        printf(" %lu", fences);
+        STRESS_CHECK(i < SLEEPS - 1 ? fences >= 1 : fences == 0);
+    }
+    printf(" heavy fences\n");
 }
 
 /* The heavy fences of dropping the Receiver of a channel main owns, with
@@ -222,7 +254,7 @@ static void check_sender(size_t bound, bool light)
     mpsc_sender *tx;
     mpsc_receiver *rx;
     make_channel(true, bound, &tx, &rx);
-    share(tx, rx);
+    share(tx, rx, 1);
     for (size_t i = 0; i < bound; i++) {
         uint64_t v = i;
         STRESS_EXPECT(mpsc_send(tx, &v), MPSC_OK);

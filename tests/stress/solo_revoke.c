@@ -1,14 +1,16 @@
 /*
  * solo_revoke.c - the end of a channel's solo sends (src/chan.h, struct
  * mpsc__solo): the first thread to send claims its slots with plain
- * stores, and a second sending thread, or the receiver's disconnection,
- * must revoke that in the middle of the stream without a slot claimed
- * twice or a message lost.
+ * stores once it has sent MPSC__SOLO_CLAIM_SENDS messages alone, and a
+ * second sending thread, or the receiver's disconnection, must revoke that
+ * in the middle of the stream without a slot claimed twice or a message
+ * lost.
  *
  * Round kind 1, a second sender: thread A sends a numbered stream on the
  * channel's first Sender and takes the channel; after a random delay
  * thread B starts a stream of its own, on a clone or on A's very handle
- * (Senders are Sync).  Main receives until both are done and every
+ * (Senders are Sync): mostly once A owns the channel, now and then while
+ * it is still the candidate.  Main receives until both are done and every
  * message must arrive once, each sender's in order.
  *
  * Round kind 2, the receiver leaves: A sends its stream; after a random
