@@ -10,7 +10,6 @@
 #include "mpsc.h"
 #include "park.h"
 
-#include <pthread.h>
 #include <stdalign.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -220,7 +219,7 @@ struct mpsc__zero_receiver {
 };
 
 struct mpsc__zero {
-    pthread_mutex_t lock;
+    atomic_bool locked; /* the lock (flavor_zero.c, zero_lock) */
     /* Under the lock: the FIFO of blocked senders, and the disconnection. */
     struct mpsc__zero_packet *senders_head, *senders_tail;
     bool disconnected;

@@ -1,8 +1,8 @@
 /*
  * flavor_zero.c - the rendezvous channel, sync_channel(0): a sender and the
  * receiver meet and the message is copied straight from one to the other.
- * Follows Rust's library/std/src/sync/mpmc/zero.rs: a mutex guards who is
- * waiting; a sender that finds no receiver puts a packet (on its own stack)
+ * Follows Rust's library/std/src/sync/mpmc/zero.rs: a lock (a spin lock,
+ * as in crossbeam-channel's zero.rs: zero_lock) guards who is waiting; a sender that finds no receiver puts a packet (on its own stack)
  * in the channel and sleeps on it until the receiver copies the message out
  * and marks it done.  Two changes use the single receiver: its packet lives
  * in the channel (chan.h, struct mpsc__zero_receiver), and a sender that
@@ -44,21 +44,37 @@ struct mpsc__zero_packet {
 /* Packets are aligned to a cache line, so that each is one line. */
 #define PACKET_ALIGN 64
 
+/*
+ * The lock: a spin lock, as crossbeam-channel's zero.rs has, not a mutex.
+ * It is held for a few pointer updates, and its unlock is a plain store:
+ * the receiver unlocks right after publishing its packet (WAITING), a store
+ * to a line a spinning sender reads, and a mutex's unlock, a locked
+ * instruction, waited for that store to reach the sender's core every
+ * time: spsc and mpsc bounded0 took 193 and 192 ns a message on the Xeon
+ * host, 155 and 148 with this lock.  A waiter spins, then yields, in case
+ * the holder was preempted; it never sleeps (docs/design.md: what that
+ * means for real-time priorities).
+ */
+static void zero_lock(struct mpsc__zero *z)
+{
+    struct mpsc__backoff backoff = {0};
+    /* Acquire: pairs with zero_unlock's release; the loop's loads are
+     * relaxed, only a hint of when to try again. */
+    while (atomic_exchange_explicit(&z->locked, true, memory_order_acquire))
+        do
+            mpsc__backoff_snooze(&backoff);
+        while (atomic_load_explicit(&z->locked, memory_order_relaxed));
+}
+
+static void zero_unlock(struct mpsc__zero *z)
+{
+    atomic_store_explicit(&z->locked, false, memory_order_release);
+}
+
 mpsc_status mpsc__zero_init(struct mpsc__chan *c)
 {
     struct mpsc__zero *z = &c->q.zero;
-    pthread_mutexattr_t attr;
-    if (pthread_mutexattr_init(&attr) != 0)
-        return MPSC_ENOMEM;
-#ifdef PTHREAD_ADAPTIVE_MUTEX_INITIALIZER_NP
-    /* The lock is held for a few pointer updates: a contender spins a little
-     * before it sleeps, instead of paying a kernel wake-up at once. */
-    pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_ADAPTIVE_NP);
-#endif
-    int err = pthread_mutex_init(&z->lock, &attr);
-    pthread_mutexattr_destroy(&attr);
-    if (err != 0)
-        return MPSC_ENOMEM;
+    atomic_init(&z->locked, false);
     z->senders_head = z->senders_tail = NULL;
     z->disconnected = false;
     atomic_init(&z->rx.state, IDLE);
@@ -68,7 +84,7 @@ mpsc_status mpsc__zero_init(struct mpsc__chan *c)
 
 void mpsc__zero_destroy(struct mpsc__chan *c)
 {
-    pthread_mutex_destroy(&c->q.zero.lock);
+    (void)c; /* the lock holds nothing to free */
 }
 
 /* Ends a wait in *state that was WAITING or SLEEPING (`was`) and is now the
@@ -195,17 +211,17 @@ MPSC__NOINLINE static mpsc_status send_wait(struct mpsc__chan *c, const void *ms
     else
         z->senders_head = &p;
     z->senders_tail = &p;
-    pthread_mutex_unlock(&z->lock);
+    zero_unlock(z);
     uint32_t s = wait_state(&p.state, mpsc__wait_start(c, MPSC__TX_SIDE, deadline), deadline);
     if (s < DONE) {
-        pthread_mutex_lock(&z->lock);
+        zero_lock(z);
         if (p.queued) {
             senders_remove(z, &p);
-            pthread_mutex_unlock(&z->lock);
+            zero_unlock(z);
             return MPSC_TIMEOUT;
         }
         /* The receiver dequeued us just before the deadline and is copying. */
-        pthread_mutex_unlock(&z->lock);
+        zero_unlock(z);
         s = wait_state(&p.state, (struct mpsc__backoff){0}, MPSC__FOREVER);
     }
     return s == DONE ? MPSC_OK : MPSC_DISCONNECTED;
@@ -250,20 +266,20 @@ mpsc_status mpsc__zero_send(struct mpsc__chan *c, const void *msg, uint64_t dead
         return deliver(c, msg, was);
     if (spin_for_receiver(c, deadline) && claim_receiver(z, &was))
         return deliver(c, msg, was);
-    pthread_mutex_lock(&z->lock);
+    zero_lock(z);
     if (z->disconnected) {
-        pthread_mutex_unlock(&z->lock);
+        zero_unlock(z);
         return MPSC_DISCONNECTED;
     }
     /* The receiver may have started waiting since; it does so under the
      * lock, so from here on it cannot until we queue ourselves or leave. */
     if (claim_receiver(z, &was)) {
-        pthread_mutex_unlock(&z->lock);
+        zero_unlock(z);
         return deliver(c, msg, was);
     }
     mpsc_status refused = mpsc__wait_refused(deadline, MPSC_FULL);
     if (refused != MPSC_OK) {
-        pthread_mutex_unlock(&z->lock);
+        zero_unlock(z);
         return refused;
     }
     return send_wait(c, msg, deadline);
@@ -283,7 +299,7 @@ MPSC__NOINLINE static mpsc_status recv_wait(struct mpsc__chan *c, void *out, uin
     /* Release: a sender whose claim reads WAITING sees dst, and our reads of
      * the previous message are over before it writes the next. */
     atomic_store_explicit(&r->state, WAITING, memory_order_release);
-    pthread_mutex_unlock(&z->lock);
+    zero_unlock(z);
     uint32_t s = wait_state(&r->state, mpsc__wait_start(c, MPSC__RX_SIDE, deadline), deadline);
     /* Timed out: take the packet back unless a sender or a disconnection
      * got to it first.  Acquire on failure: the state read may be DONE (a
@@ -307,22 +323,22 @@ MPSC__NOINLINE static mpsc_status recv_wait(struct mpsc__chan *c, void *out, uin
 mpsc_status mpsc__zero_recv(struct mpsc__chan *c, void *out, uint64_t deadline)
 {
     struct mpsc__zero *z = &c->q.zero;
-    pthread_mutex_lock(&z->lock);
+    zero_lock(z);
     struct mpsc__zero_packet *s = z->senders_head;
     if (s != NULL) {
         senders_remove(z, s);
-        pthread_mutex_unlock(&z->lock);
+        zero_unlock(z);
         mpsc__copy_msg(out, s->src, c->elem_size);
         complete_sender(s, DONE);
         return MPSC_OK;
     }
     if (z->disconnected) {
-        pthread_mutex_unlock(&z->lock);
+        zero_unlock(z);
         return MPSC_DISCONNECTED;
     }
     mpsc_status refused = mpsc__wait_refused(deadline, MPSC_EMPTY);
     if (refused != MPSC_OK) {
-        pthread_mutex_unlock(&z->lock);
+        zero_unlock(z);
         return refused;
     }
     return recv_wait(c, out, deadline);
@@ -331,7 +347,7 @@ mpsc_status mpsc__zero_recv(struct mpsc__chan *c, void *out, uint64_t deadline)
 /* Either side's disconnection: no one will ever meet a waiter again. */
 static void disconnect(struct mpsc__zero *z)
 {
-    pthread_mutex_lock(&z->lock);
+    zero_lock(z);
     z->disconnected = true;
     while (z->senders_head != NULL) {
         struct mpsc__zero_packet *p = z->senders_head;
@@ -343,7 +359,7 @@ static void disconnect(struct mpsc__zero *z)
     uint32_t was;
     if (claim_receiver(z, &was))
         complete(&z->rx.state, was, DISCONNECTED);
-    pthread_mutex_unlock(&z->lock);
+    zero_unlock(z);
 }
 
 void mpsc__zero_disconnect_senders(struct mpsc__chan *c)
