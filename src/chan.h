@@ -62,6 +62,14 @@ struct mpsc__solo {
     _Atomic unsigned candidate_sends; /* the candidate's sends so far; only it writes */
 };
 
+/* A channel nobody sent on yet. */
+static inline void mpsc__solo_init(struct mpsc__solo *s)
+{
+    atomic_init(&s->owner, MPSC__SOLO_NONE);
+    atomic_init(&s->busy, false);
+    atomic_init(&s->candidate_sends, 0);
+}
+
 /* This thread's token: the address of its copy of this variable, a
  * multiple of 4 (so never one of the states above, and its low bit free for
  * CANDIDATE).  A thread created after the owner exited may get the same
@@ -98,6 +106,20 @@ static inline bool mpsc__solo_enter(struct mpsc__solo *s)
         return true;
     atomic_store_explicit(&s->busy, false, memory_order_relaxed);
     return false;
+}
+
+/*
+ * A solo send's claim, in either queue: no other thread writes the tail
+ * until we exit (a revoker, the receiver's disconnection included, waits
+ * for us), so a plain store claims.  Release, as the queues'
+ * compare-and-swap; then the light fence keeps the send's notify after it:
+ * the store half of the receiver's Dekker pair, asymmetric
+ * (mpsc__solo_fence).
+ */
+static inline void mpsc__solo_store_tail(_Atomic size_t *tail, size_t next)
+{
+    atomic_store_explicit(tail, next, memory_order_release);
+    mpsc__fence_light();
 }
 
 static inline void mpsc__solo_exit(struct mpsc__solo *s)

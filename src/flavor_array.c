@@ -110,9 +110,7 @@ mpsc_status mpsc__array_init(struct mpsc__chan *c)
         atomic_init(&slot_at(a, i)->stamp, i);
     atomic_init(&a->head, 0);
     atomic_init(&a->tail, 0);
-    atomic_init(&a->solo.owner, MPSC__SOLO_NONE);
-    atomic_init(&a->solo.busy, false);
-    atomic_init(&a->solo.candidate_sends, 0);
+    mpsc__solo_init(&a->solo);
     atomic_init(&a->tx_event.seq, 0);
     atomic_init(&a->tx_event.waiters, 0);
     atomic_init(&a->rx_event.seq, 0);
@@ -218,14 +216,7 @@ static inline mpsc_status fill_slot(struct mpsc__chan *c, struct slot *s, size_t
 static inline bool claim(struct mpsc__array *a, size_t tail, bool solo)
 {
     if (solo) {
-        /* A solo send (chan.h): no other thread writes the tail until we
-         * exit (a revoker, the receiver's disconnection included, waits for
-         * us), so a plain store claims.  Release, as the compare-and-swap
-         * below; then the light fence keeps fill_slot's notify after it:
-         * the store half of the receiver's Dekker pair, asymmetric
-         * (mpsc__solo_fence). */
-        atomic_store_explicit(&a->tail, next_index(a, tail), memory_order_release);
-        mpsc__fence_light();
+        mpsc__solo_store_tail(&a->tail, next_index(a, tail));
         return true;
     }
     /* seq_cst: the "condition" store of the receiver's Dekker pair
@@ -330,17 +321,14 @@ mpsc_status mpsc__array_send(struct mpsc__chan *c, const void *msg, uint64_t dea
     /* The common case, try_send_once's first branch (see there for the
      * orderings): the channel is open and the slot at the tail is free. */
     size_t tail = atomic_load_explicit(&a->tail, memory_order_relaxed);
-    if (!(tail & a->mark_bit)) {
-        struct slot *s = slot_at(a, tail);
-        if (atomic_load_explicit(&s->stamp, memory_order_acquire) == tail && claim(a, tail, solo)) {
-            if (solo)
-                mpsc__solo_exit(&a->solo);
-            return fill_slot(c, s, tail, msg);
-        }
-    }
+    struct slot *s = slot_at(a, tail);
+    bool claimed = !(tail & a->mark_bit) && atomic_load_explicit(&s->stamp, memory_order_acquire) == tail &&
+                   claim(a, tail, solo);
     if (solo)
         mpsc__solo_exit(&a->solo);
-    return send_slow(c, msg, deadline);
+    if (!claimed)
+        return send_slow(c, msg, deadline);
+    return fill_slot(c, s, tail, msg);
 }
 
 /* Takes the message of the full slot at index head, and tells the senders. */

@@ -149,9 +149,7 @@ mpsc_status mpsc__list_init(struct mpsc__chan *c)
         return MPSC_ENOMEM;
     atomic_init(&l->tail, 0);
     atomic_init(&l->tail_block, first);
-    atomic_init(&l->solo.owner, MPSC__SOLO_NONE);
-    atomic_init(&l->solo.busy, false);
-    atomic_init(&l->solo.candidate_sends, 0);
+    mpsc__solo_init(&l->solo);
     atomic_init(&l->head, 0);
     l->head_block = first;
     mpsc__solo_rx_init(&l->solo_rx);
@@ -235,14 +233,7 @@ MPSC__NOINLINE static mpsc_status send_slow(struct mpsc__chan *c, const void *ms
 static inline bool claim(struct mpsc__list *l, size_t tail, bool solo)
 {
     if (solo) {
-        /* A solo send (chan.h): no other thread writes the tail until we
-         * exit (a revoker, the receiver's disconnection included, waits for
-         * us), so a plain store claims.  Release, as the compare-and-swap
-         * below; then the light fence keeps fill_slot's notify after it:
-         * the store half of the receiver's Dekker pair, asymmetric
-         * (mpsc__solo_fence). */
-        atomic_store_explicit(&l->tail, tail + STEP, memory_order_release);
-        mpsc__fence_light();
+        mpsc__solo_store_tail(&l->tail, tail + STEP);
         return true;
     }
     /* seq_cst on success: this claim is the "condition" store of the

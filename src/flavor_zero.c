@@ -2,9 +2,10 @@
  * flavor_zero.c - the rendezvous channel, sync_channel(0): a sender and the
  * receiver meet and the message is copied straight from one to the other.
  * Follows Rust's library/std/src/sync/mpmc/zero.rs: a lock (a spin lock,
- * as in crossbeam-channel's zero.rs: zero_lock) guards who is waiting; a sender that finds no receiver puts a packet (on its own stack)
- * in the channel and sleeps on it until the receiver copies the message out
- * and marks it done.  Two changes use the single receiver: its packet lives
+ * as in crossbeam-channel's zero.rs: zero_lock) guards who is waiting; a
+ * sender that finds no receiver puts a packet (on its own stack) in the
+ * channel and sleeps on it until the receiver copies the message out and
+ * marks it done.  Two changes use the single receiver: its packet lives
  * in the channel (chan.h, struct mpsc__zero_receiver), and a sender that
  * finds it waiting, or waits a moment for it to be (spin_for_receiver),
  * claims it with a compare-and-swap, without the lock, so that in a

@@ -76,8 +76,9 @@ void mpsc__futex_wake(_Atomic uint32_t *word, int n);
  * registers the process with the kernel the first time it is asked, which
  * park.c does when the library is loaded (a few microseconds in a
  * single-threaded process; when other threads run, the kernel waits for an
- * RCU grace period).  The answer does not change afterwards, fork included (the registration
- * belongs to the address space, which the child inherits).  A heavy fence
+ * RCU grace period).  The answer does not change afterwards, fork included
+ * (the registration belongs to the address space, which the child
+ * inherits).  A heavy fence
  * costs about 14 us there when another thread of the process is running,
  * 0.1 us when none is.
  */
