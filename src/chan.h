@@ -278,9 +278,6 @@ struct mpsc__chan {
     size_t bound; /* SIZE_MAX when unbounded */
     mpsc_drop_fn drop;
     char *name; /* owned copy, or NULL */
-    /* The CPU on which each side (enum mpsc__side) last started a long wait,
-     * or -1; written only by waiting threads (mpsc__backoff_shares_cpu). */
-    alignas(MPSC__CACHE_LINE) _Atomic int waiting_cpu[2];
     /* counter.c: how many Senders are alive, and which side frees. */
     alignas(MPSC__CACHE_LINE) _Atomic size_t senders;
     atomic_bool destroy;
@@ -383,21 +380,12 @@ static inline void mpsc__slip(struct mpsc__slip *s, uint64_t deadline, bool (*fu
 
 enum mpsc__side { MPSC__RX_SIDE, MPSC__TX_SIDE };
 
-/* Starts a wait of one side of the channel: a backoff that checks, if the
- * wait goes on, whether the other side waits on the same CPU, and that
- * spins longer if this thread has just woken a sleeper (park.h), though
- * not past the deadline.  A call that may not wait leaves that for the
- * next wait. */
+/* Starts a wait of one side of the channel (park.h, mpsc__backoff_start).
+ * What it waits for, to mpsc__shares_cpu, is the address of that side's
+ * handle inside the channel: the same for all the senders. */
 static inline struct mpsc__backoff mpsc__wait_start(struct mpsc__chan *c, enum mpsc__side side, uint64_t deadline)
 {
-    struct mpsc__backoff b = {0, &c->waiting_cpu[side], &c->waiting_cpu[!side], 0};
-    if (mpsc__last_wake_ns != 0 && deadline != MPSC__NO_WAIT) {
-        b.spin_until = mpsc__last_wake_ns + MPSC__WAKE_SPIN_NS;
-        if (b.spin_until > deadline)
-            b.spin_until = deadline;
-        mpsc__last_wake_ns = 0;
-    }
-    return b;
+    return mpsc__backoff_start(side == MPSC__RX_SIDE ? (const void *)&c->rx : (const void *)&c->first_tx, deadline);
 }
 
 /*

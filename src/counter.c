@@ -38,8 +38,6 @@ mpsc_status mpsc__chan_create(const mpsc_config *cfg, mpsc_sender **tx, mpsc_rec
     c->name = name;
     c->bound = cfg->bounded ? cfg->bound : SIZE_MAX;
     c->flavor = !cfg->bounded ? MPSC__LIST : cfg->bound == 0 ? MPSC__ZERO : MPSC__ARRAY;
-    atomic_init(&c->waiting_cpu[MPSC__RX_SIDE], -1);
-    atomic_init(&c->waiting_cpu[MPSC__TX_SIDE], -1);
     atomic_init(&c->senders, 1);
     atomic_init(&c->destroy, false);
     c->first_tx.chan = c;

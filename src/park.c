@@ -6,6 +6,7 @@
  */
 #include "park.h"
 
+#include <stdalign.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -45,16 +46,41 @@ MPSC__NOINLINE bool mpsc__backoff_respin(struct mpsc__backoff *b)
     return true;
 }
 
-bool mpsc__backoff_shares_cpu(struct mpsc__backoff *b)
+#if PARK_LINUX
+/* The last thread to start a long wait on each CPU (CPUs past the table
+ * share entries, which costs at most a stale record), by the address of its
+ * copy of cpu_token, unique among the threads alive, and what it waited
+ * for.  An entry is written only when the thread on its CPU changes, and
+ * each has a cache line of its own, so threads on different CPUs do not
+ * disturb each other. */
+#define CPU_ENTRIES 256
+struct cpu_record {
+    alignas(64) _Atomic uintptr_t thread;
+    _Atomic uintptr_t waits_for;
+};
+static struct cpu_record last_waiter[CPU_ENTRIES];
+static _Thread_local char cpu_token;
+#endif
+
+bool mpsc__shares_cpu(const void *waits_for)
 {
 #if PARK_LINUX
-    /* Relaxed: the CPUs are a hint; a stale one costs at most one wait of
-     * the wrong kind. */
     int cpu = sched_getcpu();
-    atomic_store_explicit(b->my_cpu, cpu, memory_order_relaxed);
-    return cpu >= 0 && atomic_load_explicit(b->peer_cpu, memory_order_relaxed) == cpu;
+    if (cpu < 0)
+        return false;
+    uintptr_t me = (uintptr_t)&cpu_token, mine = (uintptr_t)waits_for;
+    struct cpu_record *r = &last_waiter[(unsigned)cpu % CPU_ENTRIES];
+    /* Relaxed, all: the record is a hint, which orders nothing; a pair read
+     * while another thread writes it is a stale record (above). */
+    uintptr_t thread = atomic_load_explicit(&r->thread, memory_order_relaxed);
+    uintptr_t theirs = atomic_load_explicit(&r->waits_for, memory_order_relaxed);
+    if (thread == me && theirs == mine)
+        return false;
+    atomic_store_explicit(&r->thread, me, memory_order_relaxed);
+    atomic_store_explicit(&r->waits_for, mine, memory_order_relaxed);
+    return thread != 0 && thread != me && theirs != mine;
 #else
-    (void)b;
+    (void)waits_for;
     return false;
 #endif
 }

@@ -158,24 +158,52 @@ extern _Thread_local uint64_t mpsc__last_wake_ns;
  * Spinning helps only while the peer runs on another CPU.  When it does not
  * (threads pinned to one core, or more runnable threads than cores) the
  * peer cannot move until we yield, so a wait that is still spinning after
- * MPSC__CPU_CHECK_ROUND pauses asks which CPU it is on, records it, and
- * yields at once if the peer last started waiting on the same one.  A quick
- * hand-off never gets that far, so it pays nothing for the check.
+ * MPSC__CPU_CHECK_ROUND pauses asks which CPU it is on and yields at once if
+ * another thread of the process, waiting for something else, was the last
+ * to wait there (mpsc__shares_cpu).  A quick hand-off never gets that far, so it pays
+ * nothing for the check.
  */
 #define MPSC__CPU_CHECK_ROUND 16
 
 struct mpsc__backoff {
     unsigned step;
-    /* Where this side and its peer last started a long wait (the channel's
-     * waiting_cpu, chan.h), or NULL for a wait that does not check. */
-    _Atomic int *my_cpu, *peer_cpu;
+    /* What the wait is for (mpsc__shares_cpu), or NULL for a wait that does
+     * not make the check above. */
+    const void *waits_for;
     /* Spin on until then (mpsc__now_ns() time), or 0: the wait after a
      * wake-up (above). */
     uint64_t spin_until;
 };
 
-/* Records this thread's CPU in b->my_cpu; true if b->peer_cpu holds it too. */
-bool mpsc__backoff_shares_cpu(struct mpsc__backoff *b);
+/*
+ * Whether another thread of this process, waiting for something else than
+ * `waits_for`, was the last to start a long wait on the CPU we run on;
+ * records that we are the last now.  The record is per CPU, not per
+ * channel: in a ping-pong each thread waits on the channel the other sends
+ * on, so a record per channel never shows the two taking turns on one CPU.
+ * A thread that waits for the same thing as we do (another sender waiting
+ * for room in the same ring) gains nothing from running in our place, so it
+ * does not count.  A stale record (the other thread has moved since) costs
+ * one wait that yields where it would have spun; the next check on that
+ * CPU finds our own record.
+ */
+bool mpsc__shares_cpu(const void *waits_for);
+
+/* Starts the wait of a send or receive for its peer: a backoff that checks,
+ * if the wait goes on, whether it shares its CPU, and that spins longer if
+ * this thread has just woken a sleeper, though not past the deadline.  A
+ * call that may not wait leaves that for the next wait. */
+static inline struct mpsc__backoff mpsc__backoff_start(const void *waits_for, uint64_t deadline)
+{
+    struct mpsc__backoff b = {0, waits_for, 0};
+    if (mpsc__last_wake_ns != 0 && deadline != MPSC__NO_WAIT) {
+        b.spin_until = mpsc__last_wake_ns + MPSC__WAKE_SPIN_NS;
+        if (b.spin_until > deadline)
+            b.spin_until = deadline;
+        mpsc__last_wake_ns = 0;
+    }
+    return b;
+}
 
 /* The end of a round of pauses while b->spin_until is set: yields, then
  * starts another round unless spin_until has passed. */
@@ -184,7 +212,7 @@ MPSC__NOINLINE bool mpsc__backoff_respin(struct mpsc__backoff *b);
 /* One round of waiting; false once the caller should go to sleep instead. */
 static inline bool mpsc__backoff_spin(struct mpsc__backoff *b)
 {
-    if (b->step == MPSC__CPU_CHECK_ROUND && b->my_cpu != NULL && mpsc__backoff_shares_cpu(b)) {
+    if (b->step == MPSC__CPU_CHECK_ROUND && b->waits_for != NULL && mpsc__shares_cpu(b->waits_for)) {
         b->step = MPSC__SPIN_ROUNDS;
         b->spin_until = 0;
     }
