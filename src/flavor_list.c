@@ -79,17 +79,25 @@ static inline struct slot slot_at(const struct mpsc__chan *c, struct mpsc__list_
     return (struct slot){(_Atomic unsigned char *)(group + in_group), group + slots + in_group * c->elem_size};
 }
 
-/* A block ready to be installed: the spare if there is one, else a new one. */
-static struct mpsc__list_block *block_get(struct mpsc__chan *c)
+/*
+ * A block ready to be installed: the spare if there is one, else a new one.
+ * The channel's first block (`first`) has its pages made present as
+ * messages land in them, so that a channel that never holds more than a few
+ * messages touches only its first page.  A later block is needed only while
+ * more than a block's worth is queued, and is filled from start to end, so
+ * its pages are made present at once: on the Xeon host seq unbounded took
+ * 11,050 page faults and 11.5 ns a message that way, 62 and 10.7 ns (21
+ * interleaved rounds).
+ */
+static struct mpsc__list_block *block_get(struct mpsc__chan *c, bool first)
 {
     struct mpsc__list *l = &c->q.list;
     /* Acquire: pairs with the release in block_put, so the consumer's reads
      * of the old payloads happen before we overwrite them. */
     struct mpsc__list_block *b = atomic_exchange_explicit(&l->spare, NULL, memory_order_acquire);
     if (b == NULL) {
-        /* Fresh pages are zeroed: every ready flag is already 0, and no page
-         * is touched before a message lands in it. */
-        b = mpsc__pages_alloc(l->block_bytes);
+        /* Fresh pages are zeroed: every ready flag is already 0. */
+        b = mpsc__pages_alloc(l->block_bytes, !first);
         if (b == NULL)
             return NULL;
     } else {
@@ -144,7 +152,7 @@ mpsc_status mpsc__list_init(struct mpsc__chan *c)
     l->slip_slots = MPSC__SLIP_BYTES / (1 + c->elem_size);
     l->slip = (struct mpsc__slip){0, 0};
     atomic_init(&l->spare, NULL);
-    struct mpsc__list_block *first = block_get(c);
+    struct mpsc__list_block *first = block_get(c, true);
     if (first == NULL)
         return MPSC_ENOMEM;
     atomic_init(&l->tail, 0);
@@ -197,7 +205,7 @@ MPSC__NOINLINE static mpsc_status send_slow(struct mpsc__chan *c, const void *ms
         /* Allocate before claiming the last slot, so that a failure leaves
          * the channel untouched. */
         if (offset + 1 == l->block_cap && next_block == NULL) {
-            next_block = block_get(c);
+            next_block = block_get(c, false);
             if (next_block == NULL) {
                 st = MPSC_ENOMEM;
                 break;

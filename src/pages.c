@@ -27,9 +27,16 @@ size_t mpsc__page_size(void)
 
 #if defined(MAP_ANONYMOUS) && !defined(MPSC__PORTABLE) /* meson option `portable` */
 
-void *mpsc__pages_alloc(size_t bytes)
+void *mpsc__pages_alloc(size_t bytes, bool populate)
 {
-    void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    int flags = MAP_PRIVATE | MAP_ANONYMOUS;
+#ifdef MAP_POPULATE
+    if (populate)
+        flags |= MAP_POPULATE;
+#else
+    (void)populate;
+#endif
+    void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, flags, -1, 0);
     return p == MAP_FAILED ? NULL : p;
 }
 
@@ -41,8 +48,9 @@ void mpsc__pages_free(void *p, size_t bytes)
 
 #else
 
-void *mpsc__pages_alloc(size_t bytes)
+void *mpsc__pages_alloc(size_t bytes, bool populate)
 {
+    (void)populate;
     return calloc(1, bytes);
 }
 

@@ -40,8 +40,8 @@ void *__real_aligned_alloc(size_t align, size_t n);
 void *__wrap_malloc(size_t n);
 void *__wrap_calloc(size_t n, size_t size);
 void *__wrap_aligned_alloc(size_t align, size_t n);
-void *__real_mpsc__pages_alloc(size_t bytes);
-void *__wrap_mpsc__pages_alloc(size_t bytes);
+void *__real_mpsc__pages_alloc(size_t bytes, bool populate);
+void *__wrap_mpsc__pages_alloc(size_t bytes, bool populate);
 
 static long allocations; /* calls made in this run */
 static long fail_at;     /* which one fails (1-based); 0: none */
@@ -70,9 +70,9 @@ void *__wrap_aligned_alloc(size_t align, size_t n)
     return fail_now() ? NULL : __real_aligned_alloc(align, n);
 }
 
-void *__wrap_mpsc__pages_alloc(size_t bytes)
+void *__wrap_mpsc__pages_alloc(size_t bytes, bool populate)
 {
-    return fail_now() ? NULL : __real_mpsc__pages_alloc(bytes);
+    return fail_now() ? NULL : __real_mpsc__pages_alloc(bytes, populate);
 }
 
 /* ---- the scenario ------------------------------------------------------ */
