@@ -106,10 +106,24 @@ static struct mpsc__list_block *block_get(struct mpsc__chan *c, bool first)
          * installed with the release stores in mpsc__list_send, which
          * publish them.  A relaxed store per flag, each slot's address
          * computed anew, was an eighth of all instructions of a steady
-         * stream. */
-        size_t flags = (size_t)1 << l->group_shift;
-        for (size_t g = 0; g < l->block_cap >> l->group_shift; g++)
-            memset(&b->slots[g * l->group_bytes], 0, flags);
+         * stream; a memset of run-time size, a library call per group,
+         * made the install take long enough (a few microseconds, while a
+         * receiver that has caught up waits for the block's first message)
+         * for the debug build's receiver to fall asleep at one block in
+         * two of spsc unbounded (1,400 heavy fences in 20,000,000 messages,
+         * 3 with a store of constant size; 0.88 x its time, 21 interleaved
+         * rounds on the Xeon host). */
+        size_t flags = (size_t)1 << l->group_shift, groups = l->block_cap >> l->group_shift;
+        unsigned char *p = b->slots;
+        for (size_t g = 0; g < groups; g++, p += l->group_bytes) {
+            switch (flags) {
+            case 1: memset(p, 0, 1); break;
+            case 2: memset(p, 0, 2); break;
+            case 4: memset(p, 0, 4); break;
+            case 8: memset(p, 0, 8); break;
+            default: memset(p, 0, 16); break; /* 16, the most (MAX_ALIGN) */
+            }
+        }
     }
     atomic_store_explicit(&b->next, NULL, memory_order_relaxed);
     return b;
