@@ -160,8 +160,8 @@ extern _Thread_local uint64_t mpsc__last_wake_ns;
  * peer cannot move until we yield, so a wait that is still spinning after
  * MPSC__CPU_CHECK_ROUND pauses asks which CPU it is on and yields at once if
  * another thread of the process, waiting for something else, was the last
- * to wait there (mpsc__shares_cpu).  A quick hand-off never gets that far, so it pays
- * nothing for the check.
+ * to wait there (mpsc__shares_cpu).  A quick hand-off never gets that far,
+ * so it pays nothing for the check.
  */
 #define MPSC__CPU_CHECK_ROUND 16
 
