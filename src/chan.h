@@ -428,7 +428,8 @@ void mpsc__receiver_release(mpsc_receiver *rx);
 /* Each flavor: init (MPSC_ENOMEM possible), send, recv, the two
  * disconnections (the receiver's also passes queued messages to the drop
  * function), len, and destroy (frees what init allocated, dropping any
- * message still queued). */
+ * message still queued).  The rendezvous channel queues no message and
+ * allocates nothing of its own: it has neither len nor destroy. */
 mpsc_status mpsc__list_init(struct mpsc__chan *c);
 mpsc_status mpsc__list_send(struct mpsc__chan *c, const void *msg);
 mpsc_status mpsc__list_recv(struct mpsc__chan *c, void *out, uint64_t deadline);
@@ -450,6 +451,5 @@ mpsc_status mpsc__zero_send(struct mpsc__chan *c, const void *msg, uint64_t dead
 mpsc_status mpsc__zero_recv(struct mpsc__chan *c, void *out, uint64_t deadline);
 void mpsc__zero_disconnect_senders(struct mpsc__chan *c);
 void mpsc__zero_disconnect_receiver(struct mpsc__chan *c);
-void mpsc__zero_destroy(struct mpsc__chan *c);
 
 #endif /* MPSC_CHAN_H */

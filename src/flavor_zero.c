@@ -83,11 +83,6 @@ mpsc_status mpsc__zero_init(struct mpsc__chan *c)
     return MPSC_OK;
 }
 
-void mpsc__zero_destroy(struct mpsc__chan *c)
-{
-    (void)c; /* the lock holds nothing to free */
-}
-
 /* Ends a wait in *state that was WAITING or SLEEPING (`was`) and is now the
  * completer's alone (a dequeued sender's packet, a claimed receiver's). */
 static void complete(_Atomic uint32_t *state, uint32_t was, uint32_t result)
