@@ -18,6 +18,8 @@
 #define _GNU_SOURCE /* RUSAGE_THREAD */
 #endif
 
+#include "clock.h"
+
 #include <mpsc.h>
 
 #include <pthread.h>
@@ -29,13 +31,6 @@
 
 #define BLOCK_NS 1000000000u
 #define LIMIT_MS 5.0
-
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 /* CPU time of the calling thread, user plus system, in nanoseconds. */
 static uint64_t thread_cpu_ns(void)

@@ -16,6 +16,8 @@
  * max_ns` (ns per round trip over the runs).  Exit status 77 (skipped)
  * where two CPUs cannot be had, 1 if a channel call failed.
  */
+#include "clock.h"
+
 #include <mpsc.h>
 
 #include <pthread.h>
@@ -25,7 +27,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define MAX_RUNS 101
 
@@ -33,13 +34,6 @@ static const struct {
     const char *name;
     size_t bound; /* SIZE_MAX: unbounded */
 } FLAVORS[] = {{"unbounded", SIZE_MAX}, {"bounded1000", 1000}, {"bounded1", 1}, {"bounded0", 0}};
-
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static void check(mpsc_status st, const char *what)
 {

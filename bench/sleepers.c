@@ -18,6 +18,8 @@
  * Output: one line per case, `sleepers CASE wall_us cpu_us` (CPU of the
  * whole process, user + system).  Exit status 1 if a channel call failed.
  */
+#include "clock.h"
+
 #include <mpsc.h>
 
 #include <pthread.h>
@@ -25,19 +27,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/resource.h>
-#include <time.h>
 
 #define REQUESTS 20000
 #define WORKERS 2
 #define MESSAGES 4000
 #define WORK_NS 50000
-
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 /* CPU time of the process, user plus system, in nanoseconds. */
 static uint64_t cpu_ns(void)
