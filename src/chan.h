@@ -8,6 +8,7 @@
 #define MPSC_CHAN_H
 
 #include "mpsc.h"
+#include "pages.h"
 #include "park.h"
 
 #include <stdalign.h>
@@ -188,6 +189,8 @@ struct mpsc__list {
     struct mpsc__list_block *head_block;                /* consumer-private */
     struct mpsc__slip slip;                             /* consumer-private */
     struct mpsc__solo_rx solo_rx;                       /* consumer-private */
+    size_t prefetch_until;                              /* consumer-private (flavor_list.c, take_slot) */
+    struct mpsc__pages_batch freed;                     /* consumer-private: blocks to unmap together */
     /* Read by every send, written only when the receiver goes to sleep: a
      * line of its own, so that reading it costs no cache miss. */
     alignas(MPSC__CACHE_LINE) struct mpsc__event rx_event;
@@ -198,6 +201,7 @@ struct mpsc__list {
     size_t block_cap;   /* slots per block, a multiple of the group */
     size_t block_bytes; /* a block's size, whole pages */
     size_t slip_slots;  /* how far ahead the receiver slips (mpsc__slip) */
+    size_t prefetch_end; /* a block's last offset the receiver prefetches at */
     /* Slots come in groups (flavor_list.c): 1 << group_shift slots of
      * group_bytes bytes in all. */
     unsigned group_shift;

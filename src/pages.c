@@ -46,6 +46,26 @@ void mpsc__pages_free(void *p, size_t bytes)
         munmap(p, bytes);
 }
 
+void mpsc__pages_free_later(struct mpsc__pages_batch *b, void *p, size_t bytes)
+{
+    unsigned char *q = p;
+    if (b->start != NULL && q + bytes == b->start) {
+        b->start = q; /* Linux places consecutive mappings downwards */
+    } else if (b->start == NULL || b->start + b->bytes != q) {
+        mpsc__pages_flush(b);
+        b->start = q;
+    }
+    b->bytes += bytes;
+    if (b->bytes >= MPSC__PAGES_BATCH_BYTES)
+        mpsc__pages_flush(b);
+}
+
+void mpsc__pages_flush(struct mpsc__pages_batch *b)
+{
+    mpsc__pages_free(b->start, b->bytes);
+    *b = (struct mpsc__pages_batch){NULL, 0};
+}
+
 #else
 
 void *mpsc__pages_alloc(size_t bytes, bool populate)
@@ -58,6 +78,17 @@ void mpsc__pages_free(void *p, size_t bytes)
 {
     (void)bytes;
     free(p);
+}
+
+void mpsc__pages_free_later(struct mpsc__pages_batch *b, void *p, size_t bytes)
+{
+    (void)b;
+    mpsc__pages_free(p, bytes);
+}
+
+void mpsc__pages_flush(struct mpsc__pages_batch *b)
+{
+    (void)b;
 }
 
 #endif
