@@ -422,6 +422,10 @@ static inline bool mpsc__rx_spin_first(const struct mpsc__chan *c, uint64_t dead
  * to sleep (MPSC__SPIN_ONLY; a try_recv on a rendezvous channel): the debug
  * build's first wait (src/debug/use.c), declared in debug.h too. */
 mpsc_status mpsc__recv_spin(mpsc_receiver *rx, void *out);
+/* channel.c: the debug build's blocking send on an unbounded channel
+ * (src/debug/use.c, send_form; declared in debug.h too), straight to the
+ * queue; any other channel, and a NULL message, go through mpsc_send. */
+mpsc_status mpsc__send_unbounded(mpsc_sender *tx, const void *msg);
 
 /* counter.c */
 mpsc_status mpsc__chan_create(const mpsc_config *cfg, mpsc_sender **tx, mpsc_receiver **rx);

@@ -137,6 +137,14 @@ mpsc_status(mpsc_recv_deadline)(mpsc_receiver *rx, void *out, const struct times
     return recv_until(rx, out, ns == MPSC__NO_WAIT ? 1 : ns);
 }
 
+mpsc_status mpsc__send_unbounded(mpsc_sender *tx, const void *msg)
+{
+    struct mpsc__chan *c = tx->chan;
+    if (c->flavor != MPSC__LIST || (msg == NULL && c->elem_size != 0))
+        return (mpsc_send)(tx, msg);
+    return mpsc__list_send(c, msg);
+}
+
 mpsc_status mpsc__recv_spin(mpsc_receiver *rx, void *out)
 {
     /* A rendezvous receive cannot take its packet back half-way as simply;
