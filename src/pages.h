@@ -33,9 +33,9 @@ struct mpsc__pages_batch {
     size_t bytes;
 };
 
-/* Gives back p (bytes, from mpsc__pages_alloc) with the batch: at once
- * where it does not adjoin it (the batch goes first) or where there are no
- * mappings (pages.c). */
+/* Adds p (bytes, from mpsc__pages_alloc) to the batch.  A p that does not
+ * adjoin the batch starts a new one, once the old one is given back; where
+ * there are no mappings (pages.c), p is given back at once. */
 void mpsc__pages_free_later(struct mpsc__pages_batch *b, void *p, size_t bytes);
 /* Gives back what the batch holds. */
 void mpsc__pages_flush(struct mpsc__pages_batch *b);
