@@ -168,6 +168,17 @@ static inline void mpsc__solo_rx_init(struct mpsc__solo_rx *rx)
 /* received: how many messages the receiver has taken (any count that grows
  * by one a message). */
 void mpsc__solo_fence(struct mpsc__solo *s, struct mpsc__solo_rx *rx, size_t received);
+/* Pays for one heavy fence out of the account, or returns false where the
+ * credit cannot: mpsc__solo_fence's, and a small ring's senders' (flavor_array.c,
+ * pay_sender_fence). */
+bool mpsc__solo_credit_pay(struct mpsc__solo_rx *rx, size_t received);
+
+/* Whether an owner word (struct mpsc__solo) names the thread that owns the
+ * channel: not nobody, a candidate, a revocation or SHARED. */
+static inline bool mpsc__solo_owned(uintptr_t owner)
+{
+    return owner > MPSC__SOLO_SHARED && (owner & MPSC__SOLO_CANDIDATE) == 0;
+}
 
 /* The receiver's state for mpsc__slip (below). */
 struct mpsc__slip {
@@ -216,9 +227,14 @@ struct mpsc__array {
     alignas(MPSC__CACHE_LINE) _Atomic size_t head; /* written by the consumer only */
     struct mpsc__slip slip;                        /* consumer-private */
     struct mpsc__solo_rx solo_rx;                  /* consumer-private */
+    /* Consumer-private: how take_slot stores the head (flavor_array.c,
+     * choose_head_store). */
+    bool light_head, light_refused;
+    size_t head_checked_at; /* messages received when it last chose */
     /* Read by every operation, written only by threads going to sleep: each
      * on a line of its own, away from the indices. */
     alignas(MPSC__CACHE_LINE) struct mpsc__event tx_event; /* senders sleep here while full */
+    _Atomic unsigned head_mode; /* HEAD_LIGHT or HEAD_STRONG: light_head, told to the senders */
     alignas(MPSC__CACHE_LINE) struct mpsc__event rx_event; /* the receiver sleeps here while empty */
     alignas(MPSC__CACHE_LINE) unsigned char *slots;        /* cap slots of slot_size bytes */
     size_t cap, slot_size, data_offset, one_lap, mark_bit;

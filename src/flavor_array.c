@@ -4,8 +4,9 @@
  * library/std/src/sync/mpmc/array.rs (Dmitry Vyukov's bounded MPMC queue):
  * senders claim a slot by compare-and-swap on the tail (while a single
  * thread sends, by a plain store: chan.h, struct mpsc__solo); the single
- * receiver owns the head and advances it with a store (seq_cst, or on a ring
- * it slips behind, release: take_slot).  Indices carry a lap
+ * receiver owns the head and advances it with a store (seq_cst, or release
+ * on a ring it slips behind or a small one that one thread owns: take_slot,
+ * choose_head_store).  Indices carry a lap
  * count above the slot index, and a mark bit between them that says the
  * channel is disconnected.
  */
@@ -72,6 +73,10 @@ static size_t slip_slots(size_t cap, size_t slot_size)
     return slots >= SLIP_MIN_SLOTS && mpsc__fence_heavy_available() ? slots : 0;
 }
 
+/* head_mode: whether the receiver's head store may be light (take_slot,
+ * choose_head_store). */
+enum { HEAD_STRONG, HEAD_LIGHT };
+
 mpsc_status mpsc__array_init(struct mpsc__chan *c)
 {
     struct mpsc__array *a = &c->q.array;
@@ -101,6 +106,12 @@ mpsc_status mpsc__array_init(struct mpsc__chan *c)
     a->slip_slots = slip_slots(cap, slot_size);
     a->slip = (struct mpsc__slip){0, 0};
     mpsc__solo_rx_init(&a->solo_rx);
+    /* A ring that slips stores its head lightly for good; one that does not
+     * starts with the seq_cst store (choose_head_store). */
+    a->light_head = a->slip_slots != 0;
+    a->light_refused = !mpsc__fence_heavy_available();
+    a->head_checked_at = 0;
+    atomic_init(&a->head_mode, a->light_head ? HEAD_LIGHT : HEAD_STRONG);
     size_t mark = 1;
     while (mark < cap + 1)
         mark <<= 1;
@@ -304,8 +315,11 @@ MPSC__NOINLINE static mpsc_status send_slow(struct mpsc__chan *c, const void *ms
         if (spin_for_room(a, tail, &backoff))
             continue;
         uint32_t seq = mpsc__event_prepare(&a->tx_event);
-        if (a->slip_slots != 0)
-            mpsc__fence_heavy(); /* the receiver's head store is light (take_slot) */
+        /* seq_cst, after our announcement: set_head_light's argument.  The
+         * receiver's head store may be light (take_slot): the heavy side
+         * of the pair. */
+        if (atomic_load_explicit(&a->head_mode, memory_order_seq_cst) == HEAD_LIGHT)
+            mpsc__fence_heavy();
         r = try_send_once(c, msg, &st, &tail);
         if (r == FULL_OR_EMPTY)
             mpsc__event_wait(&a->tx_event, seq, deadline);
@@ -331,6 +345,76 @@ mpsc_status mpsc__array_send(struct mpsc__chan *c, const void *msg, uint64_t dea
     return fill_slot(c, s, tail, msg);
 }
 
+/* How many messages the receiver has taken when its head is `head`: laps
+ * times the capacity, plus its place in the lap. */
+static size_t received_at(const struct mpsc__array *a, size_t head)
+{
+    return (head / a->one_lap) * a->cap + (head & (a->mark_bit - 1));
+}
+
+/* Makes take_slot's head store light or seq_cst, and tells the senders
+ * (head_mode, read by a sender about to sleep in send_slow). */
+static void set_head_light(struct mpsc__array *a, bool light)
+{
+    if (light == a->light_head)
+        return;
+    a->light_head = light;
+    if (light) {
+        /* seq_cst read-modify-write: a sender about to sleep that reads
+         * HEAD_STRONG here (seq_cst, send_slow) announced itself (seq_cst,
+         * mpsc__event_prepare) before, so both precede this exchange in
+         * the single total order of seq_cst operations, and so precede the
+         * seq_cst load of the waiter count in each notify after our light
+         * head stores (take_slot): that load sees it, and wakes it. */
+        atomic_exchange_explicit(&a->head_mode, HEAD_LIGHT, memory_order_seq_cst);
+    } else {
+        /* Release: a sender that reads HEAD_STRONG here (seq_cst, so
+         * acquire) sees our light head stores before this one; every later
+         * one is seq_cst, the pair's usual symmetric form. */
+        atomic_store_explicit(&a->head_mode, HEAD_STRONG, memory_order_release);
+    }
+}
+
+/*
+ * On a ring too small to slip, the receiver's seq_cst head store (an xchg
+ * on x86) waits for its store to the slot to leave the store buffer, and
+ * streaming through such a ring fell off a cliff: on the Xeon host spsc
+ * bounded16 took 57.8 ns a message, bounded64 (which slips) 14.7.  The
+ * light store instead needs the heavy fence in every sender about to sleep,
+ * and made mpsc bounded16 1.46 x slower (its faster receiver catching up
+ * with four senders); with one sending thread, spsc bounded16 took 0.28 x
+ * its time and pingpong bounded1 0.95 (7 interleaved rounds each).  So
+ * the head store is light while one thread owns the channel (chan.h,
+ * struct mpsc__solo), which the receiver looks at before it waits, at
+ * most once per MPSC__SOLO_CLAIM_SENDS messages; and for good once the
+ * senders' fences cost more than the receiver's credit pays
+ * (pay_sender_fence).
+ */
+static void choose_head_store(struct mpsc__array *a)
+{
+    if (a->slip_slots != 0 || a->light_refused)
+        return;
+    /* Relaxed: only the receiver writes head. */
+    size_t received = received_at(a, atomic_load_explicit(&a->head, memory_order_relaxed));
+    if (received - a->head_checked_at < MPSC__SOLO_CLAIM_SENDS)
+        return;
+    a->head_checked_at = received;
+    /* Relaxed: a hint; which store is in use, senders learn from head_mode. */
+    set_head_light(a, mpsc__solo_owned(atomic_load_explicit(&a->solo.owner, memory_order_relaxed)));
+}
+
+/* take_slot woke a sender of a ring that does not slip while its head store
+ * was light: the sender ran the heavy fence before it slept (send_slow).
+ * Paid for out of the receiver's credit, as its own fenced sleeps are
+ * (chan.h, mpsc__solo_fence), or the head store is seq_cst from now on. */
+MPSC__NOINLINE static void pay_sender_fence(struct mpsc__array *a, size_t head)
+{
+    if (mpsc__solo_credit_pay(&a->solo_rx, received_at(a, head)))
+        return;
+    a->light_refused = true;
+    set_head_light(a, false);
+}
+
 /* Takes the message of the full slot at index head, and tells the senders. */
 static inline mpsc_status take_slot(struct mpsc__chan *c, struct slot *s, size_t head, void *out)
 {
@@ -341,17 +425,19 @@ static inline mpsc_status take_slot(struct mpsc__chan *c, struct slot *s, size_t
     atomic_store_explicit(&s->stamp, head + a->one_lap, memory_order_release);
     /* The "condition" store of the senders' Dekker pair: a sender about to
      * sleep re-reads head with seq_cst, and our notify reads its
-     * announcement.  When we slip, the pair is asymmetric (park.h): a
-     * release store and the light fence here, the heavy one in a sender
-     * about to sleep (send_slow); a seq_cst store, an xchg on x86, was 40 %
-     * of a receive in seq boundedN.  Otherwise, a seq_cst store. */
-    if (a->slip_slots != 0) {
+     * announcement.  When we slip, or one thread owns a ring too small to
+     * slip (choose_head_store), the pair is asymmetric (park.h): a release
+     * store and the light fence here, the heavy one in a sender about to
+     * sleep (send_slow); a seq_cst store, an xchg on x86, was 40 % of a
+     * receive in seq boundedN.  Otherwise, a seq_cst store. */
+    if (a->light_head) {
         atomic_store_explicit(&a->head, next_index(a, head), memory_order_release);
         mpsc__fence_light();
     } else {
         atomic_store_explicit(&a->head, next_index(a, head), memory_order_seq_cst);
     }
-    mpsc__event_notify(&a->tx_event);
+    if (mpsc__event_notify(&a->tx_event) && a->light_head && a->slip_slots == 0)
+        pay_sender_fence(a, head);
     return MPSC_OK;
 }
 
@@ -404,6 +490,7 @@ MPSC__NOINLINE static mpsc_status recv_slow(struct mpsc__chan *c, void *out, uin
     struct mpsc__array *a = &c->q.array;
     struct mpsc__backoff backoff = mpsc__wait_start(c, MPSC__RX_SIDE, deadline), copying = {0};
     mpsc_status st;
+    choose_head_store(a);
     if (mpsc__rx_spin_first(c, deadline) && spin_for_message(a, &backoff))
         slip(c, &backoff, deadline);
     for (;;) {
@@ -422,11 +509,8 @@ MPSC__NOINLINE static mpsc_status recv_slow(struct mpsc__chan *c, void *out, uin
         if (deadline == MPSC__SPIN_ONLY)
             return MPSC_TIMEOUT;
         uint32_t seq = mpsc__event_prepare(&a->rx_event);
-        /* Relaxed: only the receiver writes head.  Its laps times the
-         * capacity, plus its place in the lap: messages received. */
-        size_t head = atomic_load_explicit(&a->head, memory_order_relaxed);
-        mpsc__solo_fence(&a->solo, &a->solo_rx,
-                         (head / a->one_lap) * a->cap + (head & (a->mark_bit - 1)));
+        /* Relaxed: only the receiver writes head. */
+        mpsc__solo_fence(&a->solo, &a->solo_rx, received_at(a, atomic_load_explicit(&a->head, memory_order_relaxed)));
         r = try_recv_once(c, out, &st);
         if (r == FULL_OR_EMPTY)
             mpsc__event_wait(&a->rx_event, seq, deadline);

@@ -291,13 +291,16 @@ static inline void mpsc__event_wait(struct mpsc__event *ev, uint32_t seq, uint64
 /* The rest of mpsc__event_notify, out of line: there are waiters to wake. */
 MPSC__NOINLINE void mpsc__event_wake(struct mpsc__event *ev);
 
-static inline void mpsc__event_notify(struct mpsc__event *ev)
+/* Returns whether it found a waiter to wake. */
+static inline bool mpsc__event_notify(struct mpsc__event *ev)
 {
     /* seq_cst: the load half of the notifier's Dekker pair (see above).  The
      * plain load first keeps the common case, nobody waiting, free of a
      * read-modify-write on a shared line. */
-    if (atomic_load_explicit(&ev->waiters, memory_order_seq_cst) != 0)
-        mpsc__event_wake(ev);
+    if (atomic_load_explicit(&ev->waiters, memory_order_seq_cst) == 0)
+        return false;
+    mpsc__event_wake(ev);
+    return true;
 }
 
 #endif /* MPSC_PARK_H */

@@ -140,16 +140,25 @@ void mpsc__solo_fence(struct mpsc__solo *s, struct mpsc__solo_rx *rx, size_t rec
     uintptr_t owner = atomic_load_explicit(&s->owner, memory_order_seq_cst);
     if (owner == MPSC__SOLO_SHARED || owner == MPSC__SOLO_NONE || is_candidate(owner))
         return;
-    size_t credit = rx->credit + (received - rx->fenced_at);
-    if (credit > MPSC__SOLO_FENCE_CREDIT)
-        credit = MPSC__SOLO_FENCE_CREDIT;
-    rx->fenced_at = received;
-    if (credit < MPSC__SOLO_FENCE_MESSAGES) {
+    if (!mpsc__solo_credit_pay(rx, received)) {
         /* Revoking runs the heavy fence itself (or finds the channel
          * SHARED, or waits for it to be). */
         (void)settle(s, MPSC__SOLO_SHARED);
         return;
     }
-    rx->credit = credit - MPSC__SOLO_FENCE_MESSAGES;
     mpsc__fence_heavy();
+}
+
+bool mpsc__solo_credit_pay(struct mpsc__solo_rx *rx, size_t received)
+{
+    size_t credit = rx->credit + (received - rx->fenced_at);
+    if (credit > MPSC__SOLO_FENCE_CREDIT)
+        credit = MPSC__SOLO_FENCE_CREDIT;
+    rx->fenced_at = received;
+    if (credit < MPSC__SOLO_FENCE_MESSAGES) {
+        rx->credit = credit;
+        return false;
+    }
+    rx->credit = credit - MPSC__SOLO_FENCE_MESSAGES;
+    return true;
 }

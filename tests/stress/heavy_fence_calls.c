@@ -20,13 +20,19 @@
  *     gone;
  *   - a sender that sleeps on a full ring whose receiver stores its head
  *     with the light fence (flavor_array.c, take_slot) runs it; on a ring
- *     too small for that, it does not.
+ *     too small to slip and shared by several threads, it does not;
+ *   - on a ring too small to slip that one thread owns, the receiver
+ *     stores its head lightly and that thread's sleeps run the fence,
+ *     until they have spent the receiver's credit: its last sleep runs
+ *     none.
  *
  * With the call in the unbounded receiver's sleep removed, or the ring's,
  * or the ring sender's, the matching check fails; so does the candidate's
  * with the first send taking the channel, the sleepy receiver's with
  * mpsc__solo_fence fencing every sleep, and the drop's with mpsc__solo_end
- * revoking whatever the Senders.  Where the heavy fence
+ * revoking whatever the Senders; the small owned ring's with its head
+ * store never light (first sleep), or never paid for (last sleep).  Where
+ * the heavy fence
  * is not available (the `portable` build) there is nothing to count.
  */
 #include "chan.h"
@@ -277,6 +283,72 @@ static void check_sender(size_t bound, bool light)
     STRESS_CHECK(light ? fences >= 1 : fences == 0);
 }
 
+/* A thread that owns a ring of SMALL slots: it sends MPSC__SOLO_CLAIM_SENDS
+ * messages, which take the channel (chan.h), waits for `go`, then sends
+ * SMALL + SLEEPS more, each of the last SLEEPS into a full ring. */
+#define SMALL 3
+struct owner {
+    mpsc_sender *tx;
+    atomic_bool go;
+};
+
+static void *own_and_fill(void *arg)
+{
+    struct owner *o = arg;
+    uint64_t v = 0;
+    for (; v < MPSC__SOLO_CLAIM_SENDS; v++)
+        STRESS_EXPECT(mpsc_send(o->tx, &v), MPSC_OK);
+    while (!atomic_load(&o->go))
+        stress_sleep_ns(1000000);
+    for (; v < MPSC__SOLO_CLAIM_SENDS + SMALL + SLEEPS; v++)
+        STRESS_EXPECT(mpsc_send(o->tx, &v), MPSC_OK);
+    mpsc_sender_drop(o->tx);
+    return NULL;
+}
+
+static void check_small_owned_ring(void)
+{
+    mpsc_sender *tx;
+    mpsc_receiver *rx;
+    make_channel(true, SMALL, &tx, &rx);
+    struct owner o = {.tx = mpsc_move(tx)};
+    atomic_init(&o.go, false);
+    pthread_t t;
+    STRESS_CHECK(pthread_create(&t, NULL, own_and_fill, &o) == 0);
+    uint64_t v, next = 0;
+    for (; next < MPSC__SOLO_CLAIM_SENDS; next++) {
+        STRESS_EXPECT(mpsc_recv(rx, &v), MPSC_OK);
+        STRESS_CHECK(v == next);
+    }
+    /* The receiver chooses its head store before it would wait, at most
+     * once per MPSC__SOLO_CLAIM_SENDS messages: here, with the channel
+     * owned and empty. */
+    STRESS_EXPECT(mpsc_try_recv(rx, &v), MPSC_EMPTY);
+    unsigned long fences[SLEEPS], before = heavy_calls();
+    atomic_store(&o.go, true);
+    for (int i = 0; i < SLEEPS; i++) {
+        /* The owner fills the ring and falls asleep on its next send; the
+         * receive below wakes it, and never waits itself. */
+        stress_sleep_ns(ASLEEP_NS);
+        unsigned long now = heavy_calls();
+        fences[i] = now - before;
+        before = now;
+        STRESS_EXPECT(mpsc_recv(rx, &v), MPSC_OK);
+        STRESS_CHECK(v == next++);
+    }
+    while (mpsc_recv(rx, &v) == MPSC_OK)
+        STRESS_CHECK(v == next++);
+    STRESS_CHECK(next == MPSC__SOLO_CLAIM_SENDS + SMALL + SLEEPS);
+    stress_join(t, 10.0);
+    mpsc_receiver_drop(rx);
+    printf("bounded(%d) owned by one thread: its sleeps on the full ring ran", SMALL);
+    for (int i = 0; i < SLEEPS; i++)
+        printf(" %lu", fences[i]);
+    printf(" heavy fences\n");
+    STRESS_CHECK(fences[0] >= 1);
+    STRESS_CHECK(fences[SLEEPS - 1] == 0);
+}
+
 int main(void)
 {
     if (!mpsc__fence_heavy_available()) {
@@ -294,5 +366,6 @@ int main(void)
     check_sender(1000, true);
     check_sender(64, true);
     check_sender(3, false);
+    check_small_owned_ring();
     return 0;
 }
