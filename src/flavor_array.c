@@ -382,8 +382,9 @@ static void set_head_light(struct mpsc__array *a, bool light)
  * bounded16 took 57.8 ns a message, bounded64 (which slips) 14.7.  The
  * light store instead needs the heavy fence in every sender about to sleep,
  * and made mpsc bounded16 1.46 x slower (its faster receiver catching up
- * with four senders); with one sending thread, spsc bounded16 took 0.28 x
- * its time and pingpong bounded1 0.95 (7 interleaved rounds each).  So
+ * with four senders); with one sending thread, spsc bounded16 took 0.29-
+ * 0.30 x its time (7 interleaved rounds; pingpong bounded1 within noise,
+ * 0.92-1.03).  So
  * the head store is light while one thread owns the channel (chan.h,
  * struct mpsc__solo), which the receiver looks at before it waits, at
  * most once per MPSC__SOLO_CLAIM_SENDS messages; and for good once the

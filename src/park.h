@@ -23,6 +23,13 @@
 #define MPSC__NOINLINE
 #endif
 
+/* A branch the compiler should lay out as the one not taken. */
+#if defined(__GNUC__)
+#define MPSC__UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#define MPSC__UNLIKELY(x) (x)
+#endif
+
 /* Deadlines are absolute CLOCK_MONOTONIC nanoseconds, with three special
  * values: MPSC__NO_WAIT (the try_ forms: never block, report EMPTY/FULL),
  * MPSC__FOREVER (the plain blocking forms) and MPSC__SPIN_ONLY: wait as a
@@ -296,11 +303,14 @@ static inline bool mpsc__event_notify(struct mpsc__event *ev)
 {
     /* seq_cst: the load half of the notifier's Dekker pair (see above).  The
      * plain load first keeps the common case, nobody waiting, free of a
-     * read-modify-write on a shared line. */
-    if (atomic_load_explicit(&ev->waiters, memory_order_seq_cst) == 0)
-        return false;
-    mpsc__event_wake(ev);
-    return true;
+     * read-modify-write on a shared line.  Expected not taken: without the
+     * hint, GCC 12 laid the common case out as the taken branch once the
+     * function returned a value, and seq unbounded took 1.11 x its time. */
+    if (MPSC__UNLIKELY(atomic_load_explicit(&ev->waiters, memory_order_seq_cst) != 0)) {
+        mpsc__event_wake(ev);
+        return true;
+    }
+    return false;
 }
 
 #endif /* MPSC_PARK_H */
