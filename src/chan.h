@@ -71,17 +71,6 @@ static inline void mpsc__solo_init(struct mpsc__solo *s)
     atomic_init(&s->candidate_sends, 0);
 }
 
-/* This thread's token: the address of its copy of this variable, a
- * multiple of 4 (so never one of the states above, and its low bit free for
- * CANDIDATE).  A thread created after the owner exited may get the same
- * address and so own the channel in turn: safe, as the old owner sends no
- * more, and the C library orders its exit before its storage is used
- * again. */
-#if defined(__GNUC__)
-__attribute__((tls_model("initial-exec")))
-#endif
-extern _Thread_local uint32_t mpsc__solo_token;
-
 /* mpsc__solo_enter when this thread is not the owner (solo.c): counts a
  * candidate's send, takes the channel on its MPSC__SOLO_CLAIM_SENDS-th,
  * ends another thread's candidacy or revokes its claim.  Out of line:
@@ -97,7 +86,9 @@ MPSC__NOINLINE bool mpsc__solo_claim(struct mpsc__solo *s);
  */
 static inline bool mpsc__solo_enter(struct mpsc__solo *s)
 {
-    uintptr_t me = (uintptr_t)&mpsc__solo_token;
+    /* This thread's token (park.h): never one of the states above, and its
+     * low bit is free for CANDIDATE. */
+    uintptr_t me = (uintptr_t)&mpsc__thread_token;
     /* Relaxed, all three: the fences of the pair order them (above). */
     if (atomic_load_explicit(&s->owner, memory_order_relaxed) != me)
         return mpsc__solo_claim(s);

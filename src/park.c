@@ -36,6 +36,11 @@ uint64_t mpsc__deadline_after(uint64_t timeout_ns)
 
 _Thread_local uint64_t mpsc__last_wake_ns;
 
+#if defined(__GNUC__)
+__attribute__((tls_model("initial-exec")))
+#endif
+_Thread_local uint32_t mpsc__thread_token;
+
 MPSC__NOINLINE bool mpsc__backoff_respin(struct mpsc__backoff *b)
 {
     sched_yield();
@@ -48,18 +53,16 @@ MPSC__NOINLINE bool mpsc__backoff_respin(struct mpsc__backoff *b)
 
 #if PARK_LINUX
 /* The last thread to start a long wait on each CPU (CPUs past the table
- * share entries, which costs at most a stale record), by the address of its
- * copy of cpu_token, unique among the threads alive, and what it waited
- * for.  An entry is written only when the thread on its CPU changes, and
- * each has a cache line of its own, so threads on different CPUs do not
- * disturb each other. */
+ * share entries, which costs at most a stale record), by its token
+ * (mpsc__thread_token), and what it waited for.  An entry is written only
+ * when the thread on its CPU changes, and each has a cache line of its own,
+ * so threads on different CPUs do not disturb each other. */
 #define CPU_ENTRIES 256
 struct cpu_record {
     alignas(64) _Atomic uintptr_t thread;
     _Atomic uintptr_t waits_for;
 };
 static struct cpu_record last_waiter[CPU_ENTRIES];
-static _Thread_local char cpu_token;
 #endif
 
 bool mpsc__shares_cpu(const void *waits_for)
@@ -68,7 +71,7 @@ bool mpsc__shares_cpu(const void *waits_for)
     int cpu = sched_getcpu();
     if (cpu < 0)
         return false;
-    uintptr_t me = (uintptr_t)&cpu_token, mine = (uintptr_t)waits_for;
+    uintptr_t me = (uintptr_t)&mpsc__thread_token, mine = (uintptr_t)waits_for;
     struct cpu_record *r = &last_waiter[(unsigned)cpu % CPU_ENTRIES];
     /* Relaxed, all: the record is a hint, which orders nothing; a pair read
      * while another thread writes it is a stale record (above). */

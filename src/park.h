@@ -183,6 +183,19 @@ struct mpsc__backoff {
 };
 
 /*
+ * This thread's token: the address of its copy of this variable, unique
+ * among the threads alive, and a multiple of 4 (so its low bits are free,
+ * chan.h's solo sends use one).  A thread created after another exited may
+ * get the same address: safe for both users, the CPU record (a hint) and
+ * the solo sends (the old owner sends no more, and the C library orders
+ * its exit before its storage is used again).
+ */
+#if defined(__GNUC__)
+__attribute__((tls_model("initial-exec")))
+#endif
+extern _Thread_local uint32_t mpsc__thread_token;
+
+/*
  * Whether another thread of this process, waiting for something else than
  * `waits_for`, was the last to start a long wait on the CPU we run on;
  * records that we are the last now.  The record is per CPU, not per

@@ -5,10 +5,6 @@
  */
 #include "chan.h"
 
-#if defined(__GNUC__)
-__attribute__((tls_model("initial-exec")))
-#endif
-_Thread_local uint32_t mpsc__solo_token;
 _Static_assert(_Alignof(uint32_t) > MPSC__SOLO_CANDIDATE, "a token's CANDIDATE bit must be free");
 
 /* Whether owner is a candidate's token (REVOKING shares the low bit). */
@@ -79,7 +75,7 @@ static uintptr_t settle(struct mpsc__solo *s, uintptr_t me)
         } else if (owner == candidate) {
             /* Relaxed, here and below: only the candidate counts (or a
              * thread that got its token after it exited: see
-             * mpsc__solo_token). */
+             * mpsc__thread_token). */
             unsigned sends = atomic_load_explicit(&s->candidate_sends, memory_order_relaxed) + 1;
             atomic_store_explicit(&s->candidate_sends, sends, memory_order_relaxed);
             if (sends < MPSC__SOLO_CLAIM_SENDS)
@@ -112,7 +108,7 @@ MPSC__NOINLINE bool mpsc__solo_claim(struct mpsc__solo *s)
 {
     /* Solo sends only where the heavy fence exists; elsewhere every send
      * claims with compare-and-swap. */
-    uintptr_t me = (uintptr_t)&mpsc__solo_token;
+    uintptr_t me = (uintptr_t)&mpsc__thread_token;
     uintptr_t first = mpsc__fence_heavy_available() ? me : MPSC__SOLO_SHARED;
     return settle(s, first) == me && mpsc__solo_enter(s);
 }
