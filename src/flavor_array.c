@@ -314,6 +314,8 @@ MPSC__NOINLINE static mpsc_status send_slow(struct mpsc__chan *c, const void *ms
             return st;
         if (spin_for_room(a, tail, &backoff))
             continue;
+        if (deadline == MPSC__SPIN_ONLY)
+            return MPSC_TIMEOUT;
         uint32_t seq = mpsc__event_prepare(&a->tx_event);
         /* seq_cst, after our announcement: set_head_light's argument.  The
          * receiver's head store may be light (take_slot): the heavy side

@@ -278,7 +278,8 @@ static inline bool claim(struct mpsc__list *l, size_t tail, bool solo)
                                                  memory_order_acquire);
 }
 
-mpsc_status mpsc__list_send(struct mpsc__chan *c, const void *msg)
+/* inline: see chan.h. */
+inline mpsc_status mpsc__list_send(struct mpsc__chan *c, const void *msg)
 {
     struct mpsc__list *l = &c->q.list;
     bool solo = mpsc__solo_enter(&l->solo);
@@ -478,7 +479,8 @@ MPSC__NOINLINE static mpsc_status recv_wait(struct mpsc__chan *c, void *out, uin
     }
 }
 
-mpsc_status mpsc__list_recv(struct mpsc__chan *c, void *out, uint64_t deadline)
+/* inline: see chan.h. */
+inline mpsc_status mpsc__list_recv(struct mpsc__chan *c, void *out, uint64_t deadline)
 {
     size_t head;
     if (take_if_ready(c, out, &head))

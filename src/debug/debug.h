@@ -28,6 +28,9 @@ mpsc_status mpsc__recv_spin(mpsc_receiver *rx, void *out);
 /* A blocking send on a production handle of an unbounded channel, without
  * the dispatch of mpsc_send (use.c, send_form). */
 mpsc_status mpsc__send_unbounded(mpsc_sender *tx, const void *msg);
+/* A blocking send on a production handle of a bounded channel that
+ * reports MPSC_TIMEOUT where it would go to sleep (use.c, send_form). */
+mpsc_status mpsc__send_spin(mpsc_sender *tx, const void *msg);
 
 /* ---- threads (threads.c) ----------------------------------------------- */
 
