@@ -461,12 +461,14 @@ void mpsc__receiver_release(mpsc_receiver *rx);
  * message still queued).  The rendezvous channel queues no message and
  * allocates nothing of its own: it has neither len nor destroy.
  *
- * mpsc__list_send and mpsc__list_recv are defined `inline` (external
- * definitions all the same, as these declarations lack the keyword), the
- * hint that lets link-time optimisation inline them into mpsc_send and
- * mpsc_recv and on into a caller's loop, where GCC otherwise kept the send
- * out of line and called it once a message: on the Xeon host, spsc and seq
- * unbounded 0.68 and 0.93 x their time (bench/README.md). */
+ * mpsc__list_send, mpsc__list_recv and mpsc__array_recv are defined
+ * `inline` (external definitions all the same, as these declarations lack
+ * the keyword), the hint that lets link-time optimisation inline them into
+ * mpsc_send and mpsc_recv and on into a caller's loop, where GCC otherwise
+ * kept the send out of line and called it once a message: on the Xeon
+ * host, spsc and seq unbounded 0.68 and 0.93 x their time; the ring's
+ * receive for the debug build's first wait (channel.c, mpsc__recv_spin).
+ * bench/README.md has the measurements. */
 mpsc_status mpsc__list_init(struct mpsc__chan *c);
 mpsc_status mpsc__list_send(struct mpsc__chan *c, const void *msg);
 mpsc_status mpsc__list_recv(struct mpsc__chan *c, void *out, uint64_t deadline);

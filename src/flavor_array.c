@@ -522,7 +522,8 @@ MPSC__NOINLINE static mpsc_status recv_slow(struct mpsc__chan *c, void *out, uin
     }
 }
 
-mpsc_status mpsc__array_recv(struct mpsc__chan *c, void *out, uint64_t deadline)
+/* inline: see chan.h. */
+inline mpsc_status mpsc__array_recv(struct mpsc__chan *c, void *out, uint64_t deadline)
 {
     struct mpsc__array *a = &c->q.array;
     /* The common case, try_recv_once's first branch (see there for the
