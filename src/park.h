@@ -36,8 +36,8 @@
  * blocking receive does, spinning and yielding, but report MPSC_TIMEOUT
  * where it would go to sleep (the debug build's first wait, mpsc__recv_spin
  * and mpsc__send_spin; the unbounded and bounded receives and the bounded
- * send only).  No timeout or timespec turns
- * into it (mpsc__deadline_after, mpsc_recv_deadline). */
+ * send only).  No timeout or timespec turns into it (mpsc__deadline_after,
+ * mpsc_recv_deadline). */
 #define MPSC__NO_WAIT ((uint64_t)0)
 #define MPSC__FOREVER UINT64_MAX
 #define MPSC__SPIN_ONLY (UINT64_MAX - 1)
