@@ -89,20 +89,21 @@ static inline bool mpsc__solo_enter(struct mpsc__solo *s)
     /* This thread's token (park.h): never one of the states above, and its
      * low bit is free for CANDIDATE. */
     uintptr_t me = (uintptr_t)&mpsc__thread_token;
-    /* Acquire: a SHARED read here is the release store in revoke (solo.c),
-     * after which the revoked owner's tail stores happen before our claim;
-     * otherwise, as the two loads below, ordered by the fences of the pair
-     * (above).  A plain load on x86, as relaxed. */
-    uintptr_t owner = atomic_load_explicit(&s->owner, memory_order_acquire);
+    /* Relaxed, all three: the fences of the pair order them (above). */
+    uintptr_t owner = atomic_load_explicit(&s->owner, memory_order_relaxed);
     if (owner != me) {
         /* SHARED is final: every send claims with compare-and-swap, and
          * the call to settle that would say so costs a channel with
-         * several senders on each send. */
-        if (owner == MPSC__SOLO_SHARED)
+         * several senders on each send.  Acquire, the second load, as
+         * settle's: SHARED is the release store in revoke (solo.c), after
+         * which the revoked owner's tail stores happen before our claim.
+         * On the second load only, so that the owner's sends keep a
+         * relaxed one where acquire is not free. */
+        if (owner == MPSC__SOLO_SHARED &&
+            atomic_load_explicit(&s->owner, memory_order_acquire) == MPSC__SOLO_SHARED)
             return false;
         return mpsc__solo_claim(s);
     }
-    /* Relaxed, both: the fences of the pair order them (above). */
     atomic_store_explicit(&s->busy, true, memory_order_relaxed);
     mpsc__fence_light();
     if (atomic_load_explicit(&s->owner, memory_order_relaxed) == me)
