@@ -4,7 +4,7 @@
  * guests the driver's ping-pong cells swing from run to run with where the
  * scheduler puts the threads: a new thread often starts on its parent's
  * vCPU, and the two then take turns there for milliseconds
- * (bench/README.md).  Pinned apart, the figure is the hand-off itself, to
+ * (bench/NOTES.md).  Pinned apart, the figure is the hand-off itself, to
  * compare two builds of the library by: run each in turn, several times.
  * It is not a figure of the comparison with the peers, whose threads are
  * not pinned.

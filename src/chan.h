@@ -470,7 +470,7 @@ void mpsc__receiver_release(mpsc_receiver *rx);
  * host, spsc and seq unbounded 0.68 and 0.93 x their time.  The ring's
  * receive, which GCC inlined into mpsc_recv already, has the keyword for
  * the debug build's first wait on a ring (channel.c, array_recv_spin).
- * bench/README.md has the measurements. */
+ * bench/NOTES.md has the measurements. */
 mpsc_status mpsc__list_init(struct mpsc__chan *c);
 mpsc_status mpsc__list_send(struct mpsc__chan *c, const void *msg);
 mpsc_status mpsc__list_recv(struct mpsc__chan *c, void *out, uint64_t deadline);

@@ -437,7 +437,7 @@ HOT mpsc_status send_form(mpsc_sender *tx, const void *msg, enum form form, uint
          * Xeon host this made the debug build's seq and mpsc unbounded
          * 0.96 and 0.95 x their time, and spsc unbounded 0.80-0.82 x (11
          * interleaved rounds each), its receiver no longer catching up
-         * with the producer and waiting (bench/README.md). */
+         * with the producer and waiting (bench/NOTES.md). */
         st = mpsc__send_unbounded(h->real, msg);
     } else if (form == TRY) {
         st = (mpsc_try_send)(h->real, msg);
