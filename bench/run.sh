@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# run.sh - libmpsc against Rust std, crossbeam-channel and Go on
+# run.sh - libmpsc against Rust std, crossbeam-channel, flume and Go on
 # crossbeam-channel's workloads, side by side on this machine: installs what
 # is missing, builds everything, calibrates N, runs every program interleaved
 # for REPS rounds and writes the table of medians to bench/results/table.md.
@@ -57,7 +57,7 @@ die() { log "$*"; exit 1; }
 # ---------------------------------------------------------------- packages --
 # Debian's cargo is only needed when no cargo is installed (rustup's included).
 [ -x "$HOME/.cargo/bin/cargo" ] && PATH=$HOME/.cargo/bin:$PATH
-PKGS=(gcc libc6-dev meson ninja-build python3 golang-go librust-crossbeam-channel-dev time util-linux)
+PKGS=(gcc libc6-dev meson ninja-build python3 golang-go librust-crossbeam-channel-dev librust-flume-dev time util-linux)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -113,7 +113,8 @@ log "building the Rust peers (offline, crates from /usr/share/cargo/registry)"
 
 PEERS=("$REL/bench_mpsc")
 [ -n "$DEBUG_BIN" ] && PEERS+=("$DEBUG_BIN")
-PEERS+=("$BENCH/peers/rust/target/release/rust_std" "$BENCH/peers/rust/target/release/crossbeam" "$BUILD/go-peer")
+PEERS+=("$BENCH/peers/rust/target/release/rust_std" "$BENCH/peers/rust/target/release/crossbeam"
+        "$BENCH/peers/rust/target/release/flume" "$BUILD/go-peer")
 for extra in ${EXTRA_PEERS:-}; do
   [ -x "$extra" ] || die "EXTRA_PEERS: $extra is not executable"
   PEERS+=("$(cd "$(dirname "$extra")" && pwd)/$(basename "$extra")")
@@ -139,6 +140,7 @@ busy_pct() { # percentage of all CPUs busy over one second, from /proc/stat
   echo "debug build: ${DEBUG_BIN:-$DEBUG_NOTE}"
   echo "rustc: $(rustc -V)"
   echo "crossbeam-channel: $(dpkg-query -W -f='${Version}' librust-crossbeam-channel-dev 2>/dev/null) (librust-crossbeam-channel-dev)"
+  echo "flume: $(dpkg-query -W -f='${Version}' librust-flume-dev 2>/dev/null) (librust-flume-dev)"
   echo "go: $(go version) (GOMAXPROCS = nproc)"
   echo "reps: $REPS interleaved, target ${TARGET_MS} ms per run"
   echo "other work at start: $(busy_pct)% of all CPUs busy over 1 s before the first run"

@@ -1,5 +1,5 @@
-// Shared workload code for the Rust peers (std::sync::mpsc, crossbeam-channel),
-// copied from the project's benchmark anchors (shared/anchors/rust) so that
+// Shared workload code for the Rust peers (std::sync::mpsc, crossbeam-channel,
+// flume), copied from the project's benchmark anchors (shared/anchors/rust) so that
 // bench/ builds from a clone alone; the workloads are the same as
 // bench/driver.c runs on libmpsc.  Each binary includes this file with `#[path = "../harness.rs"] mod
 // harness;` so that the traits below are local to it and can be implemented
