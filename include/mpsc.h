@@ -110,6 +110,11 @@ typedef struct mpsc_config {
  * mpsc_channel_new - either, from a configuration (adds a drop function and
  *     a name).
  *
+ * Memory: an unbounded channel, and a bounded one of more than 65,536
+ * messages, take memory in blocks as messages arrive (about one byte a
+ * message more than the message) and give it back once they are received;
+ * a smaller bounded channel allocates its whole ring at creation.
+ *
  * Blocking: never.  Thread safety: any thread.
  * Returns: MPSC_OK and sets *tx and *rx; MPSC_EINVAL if tx, rx or cfg is
  *     NULL or the buffer size overflows; MPSC_ENOMEM.  On error *tx and *rx

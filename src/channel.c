@@ -67,8 +67,14 @@ static mpsc_status send_until(mpsc_sender *tx, const void *msg, uint64_t deadlin
     struct mpsc__chan *c = tx->chan;
     if (msg == NULL && c->elem_size != 0)
         return MPSC_EINVAL;
+    /* The unbounded queue first, as a test of its own: a switch of four
+     * cases became a jump table, and its indirect jump made the unbounded
+     * receive 0.45 ns slower in cache (AMD host). */
+    if (MPSC__LIKELY(c->flavor == MPSC__LIST))
+        return mpsc__list_send(c, msg);
     switch (c->flavor) {
-    case MPSC__LIST: return mpsc__list_send(c, msg);
+    case MPSC__LIST: break;
+    case MPSC__LIST_BOUNDED: return mpsc__list_send_bounded(c, msg, deadline);
     case MPSC__ARRAY: return mpsc__array_send(c, msg, deadline);
     case MPSC__ZERO: return mpsc__zero_send(c, msg, deadline);
     }
@@ -98,8 +104,12 @@ static mpsc_status recv_until(mpsc_receiver *rx, void *out, uint64_t deadline)
     struct mpsc__chan *c = rx->chan;
     if (out == NULL && c->elem_size != 0)
         return MPSC_EINVAL;
+    /* As in send_until. */
+    if (MPSC__LIKELY(c->flavor == MPSC__LIST))
+        return mpsc__list_recv(c, out, deadline);
     switch (c->flavor) {
-    case MPSC__LIST: return mpsc__list_recv(c, out, deadline);
+    case MPSC__LIST: break;
+    case MPSC__LIST_BOUNDED: return mpsc__list_recv_bounded(c, out, deadline);
     case MPSC__ARRAY: return mpsc__array_recv(c, out, deadline);
     case MPSC__ZERO: return mpsc__zero_recv(c, out, deadline);
     }
@@ -148,13 +158,16 @@ mpsc_status mpsc__send_unbounded(mpsc_sender *tx, const void *msg)
 mpsc_status mpsc__send_spin(mpsc_sender *tx, const void *msg)
 {
     struct mpsc__chan *c = tx->chan;
+    if (msg == NULL && c->elem_size != 0)
+        return send_until(tx, msg, MPSC__NO_WAIT);
+    if (c->flavor == MPSC__ARRAY)
+        return mpsc__array_send(c, msg, MPSC__SPIN_ONLY);
+    if (c->flavor == MPSC__LIST_BOUNDED)
+        return mpsc__list_send_bounded(c, msg, MPSC__SPIN_ONLY);
     /* A rendezvous sender cannot take its packet back half-way as simply
      * (as for the receive, below). */
-    if (c->flavor != MPSC__ARRAY || (msg == NULL && c->elem_size != 0)) {
-        mpsc_status st = send_until(tx, msg, MPSC__NO_WAIT);
-        return st == MPSC_FULL ? MPSC_TIMEOUT : st;
-    }
-    return mpsc__array_send(c, msg, MPSC__SPIN_ONLY);
+    mpsc_status st = send_until(tx, msg, MPSC__NO_WAIT);
+    return st == MPSC_FULL ? MPSC_TIMEOUT : st;
 }
 
 /* The debug build's first wait on a ring, with the ring's receive inlined
@@ -195,7 +208,8 @@ size_t(mpsc_len)(const mpsc_receiver *rx)
         return 0;
     const struct mpsc__chan *c = rx->chan;
     switch (c->flavor) {
-    case MPSC__LIST: return mpsc__list_len(c);
+    case MPSC__LIST:
+    case MPSC__LIST_BOUNDED: return mpsc__list_len(c);
     case MPSC__ARRAY: return mpsc__array_len(c);
     case MPSC__ZERO: return 0;
     }

@@ -17,6 +17,15 @@ static size_t round_up(size_t n, size_t to)
 
 mpsc_status mpsc__chan_create(const mpsc_config *cfg, mpsc_sender **tx, mpsc_receiver **rx)
 {
+    /* A large bound is kept in the unbounded queue's blocks (chan.h,
+     * MPSC__RING_MAX), whose receiver tells sleeping senders of room
+     * through the asymmetric fence: without it, a ring.  Such a bound is
+     * refused where the messages it allows would not fit in the address
+     * space, as a ring that large is (flavor_array.c): the buffer size
+     * overflows. */
+    bool large = cfg->bounded && cfg->bound > MPSC__RING_MAX && mpsc__fence_heavy_available();
+    if (large && (cfg->bound > SIZE_MAX / 4 || cfg->elem_size >= SIZE_MAX / cfg->bound))
+        return MPSC_EINVAL;
     char *name = NULL;
     if (cfg->name != NULL) {
         size_t len = strlen(cfg->name) + 1;
@@ -37,15 +46,15 @@ mpsc_status mpsc__chan_create(const mpsc_config *cfg, mpsc_sender **tx, mpsc_rec
     c->drop = cfg->drop;
     c->name = name;
     c->bound = cfg->bounded ? cfg->bound : SIZE_MAX;
-    c->flavor = !cfg->bounded ? MPSC__LIST : cfg->bound == 0 ? MPSC__ZERO : MPSC__ARRAY;
+    c->flavor = !cfg->bounded ? MPSC__LIST : large ? MPSC__LIST_BOUNDED : cfg->bound == 0 ? MPSC__ZERO : MPSC__ARRAY;
     atomic_init(&c->senders, 1);
     atomic_init(&c->destroy, false);
     c->first_tx.chan = c;
     c->rx.chan = c;
 
-    mpsc_status st = c->flavor == MPSC__LIST    ? mpsc__list_init(c)
-                     : c->flavor == MPSC__ARRAY ? mpsc__array_init(c)
-                                                : mpsc__zero_init(c);
+    mpsc_status st = c->flavor == MPSC__ARRAY  ? mpsc__array_init(c)
+                     : c->flavor == MPSC__ZERO ? mpsc__zero_init(c)
+                                               : mpsc__list_init(c);
     if (st != MPSC_OK) {
         free(name);
         free(c);
@@ -73,7 +82,8 @@ mpsc_sender *mpsc__sender_clone(mpsc_sender *tx)
 static void chan_free(struct mpsc__chan *c)
 {
     switch (c->flavor) {
-    case MPSC__LIST: mpsc__list_destroy(c); break;
+    case MPSC__LIST:
+    case MPSC__LIST_BOUNDED: mpsc__list_destroy(c); break;
     case MPSC__ARRAY: mpsc__array_destroy(c); break;
     case MPSC__ZERO: break; /* a rendezvous channel allocates nothing of its own */
     }
@@ -103,7 +113,8 @@ void mpsc__sender_release(mpsc_sender *tx)
     if (atomic_fetch_sub_explicit(&c->senders, 1, memory_order_acq_rel) != 1)
         return;
     switch (c->flavor) {
-    case MPSC__LIST: mpsc__list_disconnect_senders(c); break;
+    case MPSC__LIST:
+    case MPSC__LIST_BOUNDED: mpsc__list_disconnect_senders(c); break;
     case MPSC__ARRAY: mpsc__array_disconnect_senders(c); break;
     case MPSC__ZERO: mpsc__zero_disconnect_senders(c); break;
     }
@@ -114,7 +125,8 @@ void mpsc__receiver_release(mpsc_receiver *rx)
 {
     struct mpsc__chan *c = rx->chan;
     switch (c->flavor) {
-    case MPSC__LIST: mpsc__list_disconnect_receiver(c); break;
+    case MPSC__LIST:
+    case MPSC__LIST_BOUNDED: mpsc__list_disconnect_receiver(c); break;
     case MPSC__ARRAY: mpsc__array_disconnect_receiver(c); break;
     case MPSC__ZERO: mpsc__zero_disconnect_receiver(c); break;
     }

@@ -12,6 +12,10 @@
  * goes back to it once the burst is received.  A slot is a
  * one-byte ready flag and the payload, packed in groups (see below), so an
  * 8-byte message costs 9 bytes of queue and its flag sits next to it.
+ *
+ * A bounded channel of more than MPSC__RING_MAX messages is this queue too,
+ * with a limit on the tail (room_for, below): it takes memory as messages
+ * arrive, where a ring of that size would take it all at creation.
  */
 #include "chan.h"
 #include "pages.h"
@@ -67,6 +71,30 @@ static size_t sentinel_skip(const struct mpsc__list *l)
 static inline size_t offset_of(const struct mpsc__list *l, size_t position)
 {
     return (position >> SHIFT) & (l->lap - 1);
+}
+
+/* Number of slots (not sentinels) before position p. */
+static size_t slots_before(const struct mpsc__list *l, size_t p)
+{
+    size_t in_lap = p & (l->lap - 1);
+    return (p / l->lap) * l->block_cap + (in_lap < l->block_cap ? in_lap : l->block_cap);
+}
+
+/*
+ * With a bound: the first tail a sender may not claim while the receiver
+ * stands at `head` (both words of the list: a position << SHIFT), the slot
+ * `cap` places after the head's.  SIZE_MAX, which no tail reaches, where
+ * that position would not fit.
+ */
+static size_t limit_at(const struct mpsc__list *l, size_t head)
+{
+    size_t slot = slots_before(l, head >> SHIFT);
+    if (l->cap > SIZE_MAX - slot)
+        return SIZE_MAX;
+    size_t end = slot + l->cap, laps = end / l->block_cap;
+    if (laps > (SIZE_MAX >> SHIFT) / l->lap - 1)
+        return SIZE_MAX;
+    return (laps * l->lap + end % l->block_cap) << SHIFT;
 }
 
 /* One slot: where its ready flag and its payload are. */
@@ -182,6 +210,11 @@ mpsc_status mpsc__list_init(struct mpsc__chan *c)
         return MPSC_ENOMEM;
     atomic_init(&l->tail, 0);
     atomic_init(&l->tail_block, first);
+    l->bounded = c->flavor == MPSC__LIST_BOUNDED;
+    l->cap = c->bound;
+    atomic_init(&l->limit, l->bounded ? limit_at(l, 0) : SIZE_MAX);
+    atomic_init(&l->tx_event.seq, 0);
+    atomic_init(&l->tx_event.waiters, 0);
     mpsc__solo_init(&l->solo);
     atomic_init(&l->head, 0);
     l->head_block = first;
@@ -201,10 +234,78 @@ static inline void fill_slot(struct mpsc__chan *c, struct mpsc__list_block *bloc
     mpsc__event_notify(&c->q.list.rx_event);
 }
 
-/* Every case of mpsc__list_send: a disconnected channel, a lost race, a
- * block's last slot (whose sender installs the next block) and its
- * sentinel. */
-MPSC__NOINLINE static mpsc_status send_slow(struct mpsc__chan *c, const void *msg)
+/*
+ * With a bound, for a sender whose tail reached the limit: the limit again,
+ * from the head the receiver has reached since, stored for the other
+ * senders if it moved.  Returns whether `tail` is below it.
+ */
+static bool room_for(struct mpsc__list *l, size_t tail)
+{
+    /* seq_cst: after an announcement, the re-check of the senders' Dekker
+     * pair (wait_for_room); otherwise a hint. */
+    size_t limit = limit_at(l, atomic_load_explicit(&l->head, memory_order_seq_cst));
+    /* Relaxed, both: a limit comes from a head the receiver had reached,
+     * and the head only grows, so every limit ever stored is one the
+     * channel allows.  A sender that reads an older one, or overwrites a
+     * newer one, only comes back here. */
+    if (atomic_load_explicit(&l->limit, memory_order_relaxed) < limit)
+        atomic_store_explicit(&l->limit, limit, memory_order_relaxed);
+    return tail < limit;
+}
+
+/* Whether a sender that found the channel full may try again: there is
+ * room, or the receiver is gone (the claim then reports it). */
+static bool room_or_closed(struct mpsc__list *l)
+{
+    /* seq_cst: the re-check of the Dekker pair with the receiver's
+     * disconnection, a seq_cst read-modify-write of the tail. */
+    size_t tail = atomic_load_explicit(&l->tail, memory_order_seq_cst);
+    return (tail & MARK) || room_for(l, tail);
+}
+
+/*
+ * A send that found the channel full: waits for room, spinning, then asleep
+ * on tx_event.  MPSC_OK when the send may try again; MPSC_FULL for
+ * try_send; MPSC_TIMEOUT once the deadline has passed, or where the debug
+ * build's first try (MPSC__SPIN_ONLY) would sleep.
+ *
+ * The receiver stores its head with a relaxed store on every message, then
+ * runs the light fence and reads the waiter count (take_slot); a sender
+ * about to sleep announces itself, runs the heavy fence and re-reads the
+ * head: the asymmetric Dekker pair of park.h, as a slipping ring's senders
+ * do (flavor_array.c, send_slow).  The heavy fence costs the process up
+ * to about 15 us, once a sleep, and a sender sleeps here only behind more
+ * than MPSC__RING_MAX messages.
+ */
+MPSC__NOINLINE static mpsc_status wait_for_room(struct mpsc__chan *c, uint64_t deadline)
+{
+    struct mpsc__list *l = &c->q.list;
+    struct mpsc__backoff backoff = mpsc__wait_start(c, MPSC__TX_SIDE, deadline);
+    for (;;) {
+        mpsc_status st = mpsc__wait_refused(deadline, MPSC_FULL);
+        if (st != MPSC_OK)
+            return st;
+        if (mpsc__backoff_spin(&backoff)) {
+            if (room_or_closed(l))
+                return MPSC_OK;
+            continue;
+        }
+        if (deadline == MPSC__SPIN_ONLY)
+            return MPSC_TIMEOUT;
+        uint32_t seq = mpsc__event_prepare(&l->tx_event);
+        mpsc__fence_heavy();
+        if (room_or_closed(l))
+            return MPSC_OK;
+        mpsc__event_wait(&l->tx_event, seq, deadline);
+        if (room_or_closed(l))
+            return MPSC_OK;
+    }
+}
+
+/* Every case of mpsc__list_send: a disconnected channel, a full bounded
+ * one, a lost race, a block's last slot (whose sender installs the next
+ * block) and its sentinel. */
+MPSC__NOINLINE static mpsc_status send_slow(struct mpsc__chan *c, const void *msg, uint64_t deadline)
 {
     struct mpsc__list *l = &c->q.list;
     struct mpsc__list_block *next_block = NULL;
@@ -223,6 +324,15 @@ MPSC__NOINLINE static mpsc_status send_slow(struct mpsc__chan *c, const void *ms
             /* Another sender claimed the block's last slot and is installing
              * the next block: wait for it. */
             mpsc__cpu_relax();
+            tail = atomic_load_explicit(&l->tail, memory_order_acquire);
+            block = atomic_load_explicit(&l->tail_block, memory_order_acquire);
+            continue;
+        }
+        /* Relaxed: see room_for. */
+        if (tail >= atomic_load_explicit(&l->limit, memory_order_relaxed) && !room_for(l, tail)) {
+            st = wait_for_room(c, deadline);
+            if (st != MPSC_OK)
+                break;
             tail = atomic_load_explicit(&l->tail, memory_order_acquire);
             block = atomic_load_explicit(&l->tail_block, memory_order_acquire);
             continue;
@@ -278,8 +388,11 @@ static inline bool claim(struct mpsc__list *l, size_t tail, bool solo)
                                                  memory_order_acquire);
 }
 
-/* inline: see chan.h. */
-inline mpsc_status mpsc__list_send(struct mpsc__chan *c, const void *msg)
+/* The common case of every send: the channel is open, the slot is not its
+ * block's last (nor the sentinel), a bound leaves room (relaxed: see
+ * room_for), and no other sender claims it first.  `bounded` is a constant
+ * in each caller, so that the unbounded queue's sends check no limit. */
+static inline mpsc_status list_send(struct mpsc__chan *c, const void *msg, uint64_t deadline, bool bounded)
 {
     struct mpsc__list *l = &c->q.list;
     bool solo = mpsc__solo_enter(&l->solo);
@@ -290,15 +403,26 @@ inline mpsc_status mpsc__list_send(struct mpsc__chan *c, const void *msg)
     size_t tail = atomic_load_explicit(&l->tail, memory_order_acquire);
     struct mpsc__list_block *block = atomic_load_explicit(&l->tail_block, memory_order_acquire);
     size_t offset = offset_of(l, tail);
-    /* The common case: the channel is open, the slot is not its block's last
-     * (nor the sentinel), and no other sender claims it first. */
-    bool claimed = !(tail & MARK) && offset + 1 < l->block_cap && claim(l, tail, solo);
+    bool claimed = !(tail & MARK) && offset + 1 < l->block_cap &&
+                   (!bounded || tail < atomic_load_explicit(&l->limit, memory_order_relaxed)) &&
+                   claim(l, tail, solo);
     if (solo)
         mpsc__solo_exit(&l->solo);
     if (!claimed)
-        return send_slow(c, msg);
+        return send_slow(c, msg, deadline);
     fill_slot(c, block, offset, msg);
     return MPSC_OK;
+}
+
+/* inline: see chan.h. */
+inline mpsc_status mpsc__list_send(struct mpsc__chan *c, const void *msg)
+{
+    return list_send(c, msg, MPSC__FOREVER, false);
+}
+
+mpsc_status mpsc__list_send_bounded(struct mpsc__chan *c, const void *msg, uint64_t deadline)
+{
+    return list_send(c, msg, deadline, true);
 }
 
 /* Waits for a sender that claimed a slot to finish copying into it.  It is a
@@ -354,15 +478,22 @@ static bool list_is_empty(struct mpsc__list *l, size_t head, size_t *tail_out)
 }
 
 /* Takes the message of a ready slot at position head. */
-static inline void take_slot(struct mpsc__chan *c, struct slot s, size_t head, void *out)
+static inline void take_slot(struct mpsc__chan *c, struct slot s, size_t head, void *out, bool bounded)
 {
 #if defined(__GNUC__)
     if (head < c->q.list.prefetch_until) /* head_advance_block */
         __builtin_prefetch(s.data + PREFETCH_BYTES, 0);
 #endif
     mpsc__copy_msg(out, s.data, c->elem_size);
-    /* Relaxed: head is read by other threads only for mpsc_len's snapshot. */
+    /* Relaxed: other threads read the head for mpsc_len's snapshot and, with
+     * a bound, to count the messages queued (room_for), neither of which
+     * touches memory through it. */
     atomic_store_explicit(&c->q.list.head, head + STEP, memory_order_relaxed);
+    if (bounded) {
+        /* The light side of the senders' Dekker pair (wait_for_room). */
+        mpsc__fence_light();
+        mpsc__event_notify(&c->q.list.tx_event);
+    }
 }
 
 /* The rest of list_try_recv: the consumer stands on a sentinel, or the slot
@@ -381,13 +512,13 @@ MPSC__NOINLINE static mpsc_status try_recv_slow(struct mpsc__chan *c, void *out,
         }
         wait_ready(s.ready);
     }
-    take_slot(c, s, head, out);
+    take_slot(c, s, head, out, l->bounded);
     return MPSC_OK;
 }
 
 /* The common case of every receive: the slot at the head is ready.  Takes
  * it and returns true, or returns false with *head_out the head. */
-static inline bool take_if_ready(struct mpsc__chan *c, void *out, size_t *head_out)
+static inline bool take_if_ready(struct mpsc__chan *c, void *out, size_t *head_out, bool bounded)
 {
     struct mpsc__list *l = &c->q.list;
     /* Relaxed: only the consumer writes head. */
@@ -400,14 +531,14 @@ static inline bool take_if_ready(struct mpsc__chan *c, void *out, size_t *head_o
     /* Acquire: pairs with the sender's release store of the flag. */
     if (!atomic_load_explicit(s.ready, memory_order_acquire))
         return false;
-    take_slot(c, s, head, out);
+    take_slot(c, s, head, out, bounded);
     return true;
 }
 
 static inline mpsc_status list_try_recv(struct mpsc__chan *c, void *out)
 {
     size_t head;
-    return take_if_ready(c, out, &head) ? MPSC_OK : try_recv_slow(c, out, head);
+    return take_if_ready(c, out, &head, c->q.list.bounded) ? MPSC_OK : try_recv_slow(c, out, head);
 }
 
 /*
@@ -479,14 +610,25 @@ MPSC__NOINLINE static mpsc_status recv_wait(struct mpsc__chan *c, void *out, uin
     }
 }
 
-/* inline: see chan.h. */
-inline mpsc_status mpsc__list_recv(struct mpsc__chan *c, void *out, uint64_t deadline)
+/* Every receive: `bounded`, a constant in each caller, as in list_send. */
+static inline mpsc_status list_recv(struct mpsc__chan *c, void *out, uint64_t deadline, bool bounded)
 {
     size_t head;
-    if (take_if_ready(c, out, &head))
+    if (take_if_ready(c, out, &head, bounded))
         return MPSC_OK;
     /* A blocking receive waits before it looks at the tail (recv_wait). */
     return deadline == MPSC__NO_WAIT ? try_recv_slow(c, out, head) : recv_wait(c, out, deadline);
+}
+
+/* inline: see chan.h. */
+inline mpsc_status mpsc__list_recv(struct mpsc__chan *c, void *out, uint64_t deadline)
+{
+    return list_recv(c, out, deadline, false);
+}
+
+mpsc_status mpsc__list_recv_bounded(struct mpsc__chan *c, void *out, uint64_t deadline)
+{
+    return list_recv(c, out, deadline, true);
 }
 
 void mpsc__list_disconnect_senders(struct mpsc__chan *c)
@@ -504,8 +646,11 @@ void mpsc__list_disconnect_receiver(struct mpsc__chan *c)
     mpsc__solo_end(c, &l->solo);
     /* From here on no sender can claim a position (their compare-and-swap
      * sees the mark).  Acquire: the positions claimed before are ours to
-     * drain. */
-    size_t tail = atomic_fetch_or_explicit(&l->tail, MARK, memory_order_acquire);
+     * drain; seq_cst: the "condition" store of the Dekker pair with senders
+     * asleep on a full bounded channel, whom the notify below wakes to see
+     * the mark (wait_for_room). */
+    size_t tail = atomic_fetch_or_explicit(&l->tail, MARK, memory_order_seq_cst);
+    mpsc__event_notify(&l->tx_event);
     size_t head = atomic_load_explicit(&l->head, memory_order_relaxed);
     while ((head >> SHIFT) != (tail >> SHIFT)) {
         head = head_advance_block(l, head);
@@ -520,13 +665,6 @@ void mpsc__list_disconnect_receiver(struct mpsc__chan *c)
     atomic_store_explicit(&l->head, head, memory_order_relaxed);
     /* The blocks drained here go back now, not when the last Sender goes. */
     mpsc__pages_flush(&l->freed);
-}
-
-/* Number of slots (not sentinels) before position p. */
-static size_t slots_before(const struct mpsc__list *l, size_t p)
-{
-    size_t in_lap = p & (l->lap - 1);
-    return (p / l->lap) * l->block_cap + (in_lap < l->block_cap ? in_lap : l->block_cap);
 }
 
 size_t mpsc__list_len(const struct mpsc__chan *c)

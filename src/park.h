@@ -23,11 +23,14 @@
 #define MPSC__NOINLINE
 #endif
 
-/* A branch the compiler should lay out as the one not taken. */
+/* A condition the compiler should lay out as the branch not taken
+ * (UNLIKELY), or as the one that falls through (LIKELY). */
 #if defined(__GNUC__)
 #define MPSC__UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define MPSC__LIKELY(x) __builtin_expect(!!(x), 1)
 #else
 #define MPSC__UNLIKELY(x) (x)
+#define MPSC__LIKELY(x) (x)
 #endif
 
 /* Deadlines are absolute CLOCK_MONOTONIC nanoseconds, with three special

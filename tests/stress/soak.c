@@ -60,16 +60,6 @@ static void *producer_main(void *arg)
     return NULL;
 }
 
-static size_t rss_bytes(void)
-{
-    FILE *f = fopen("/proc/self/statm", "r");
-    STRESS_CHECK(f != NULL);
-    unsigned long size, resident;
-    STRESS_CHECK(fscanf(f, "%lu %lu", &size, &resident) == 2);
-    fclose(f);
-    return (size_t)resident * (size_t)sysconf(_SC_PAGESIZE);
-}
-
 /* Runs one round; raises *peak_rss to the largest RSS sampled during it. */
 static size_t run_round(const struct round_kind *k, size_t *peak_rss)
 {
@@ -104,7 +94,7 @@ static size_t run_round(const struct round_kind *k, size_t *peak_rss)
             atomic_fetch_add_explicit(&r.consumed, PUBLISH_EVERY, memory_order_relaxed);
         /* Mid-round samples too: a long-lived channel must not creep. */
         if (received % (1u << 20) == 0) {
-            size_t now = rss_bytes();
+            size_t now = stress_rss_bytes();
             if (now > *peak_rss)
                 *peak_rss = now;
         }
@@ -133,10 +123,10 @@ int main(void)
     size_t total = 0, rounds = 0, first_cycle_max = 0, later_max = 0;
     uint64_t t0 = stress_now_ns();
     while (total < target || rounds < ncycle) {
-        size_t rss = rss_bytes();
+        size_t rss = stress_rss_bytes();
         total += run_round(&cycle[rounds % ncycle], &rss);
         rounds++;
-        size_t end_rss = rss_bytes();
+        size_t end_rss = stress_rss_bytes();
         if (end_rss > rss)
             rss = end_rss;
         if (rounds <= ncycle) {

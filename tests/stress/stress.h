@@ -167,4 +167,15 @@ static const struct stress_flavor stress_flavors[] = {
 };
 #define STRESS_NFLAVORS (sizeof stress_flavors / sizeof stress_flavors[0])
 
+/* The resident set size in bytes, from /proc/self/statm (Linux). */
+static inline size_t stress_rss_bytes(void)
+{
+    FILE *f = fopen("/proc/self/statm", "r");
+    STRESS_CHECK(f != NULL);
+    unsigned long size, resident;
+    STRESS_CHECK(fscanf(f, "%lu %lu", &size, &resident) == 2);
+    fclose(f);
+    return (size_t)resident * (size_t)sysconf(_SC_PAGESIZE);
+}
+
 #endif /* MPSC_STRESS_H */

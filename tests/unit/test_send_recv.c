@@ -401,12 +401,13 @@ static void check_send_blocks_while_full(size_t cap)
 
 /* Rings of 64 slots and more slip their receiver and pair its head store
  * with a membarrier fence in the sleeping sender (flavor_array.c); smaller
- * ones do not. */
+ * ones do not; a large bound is no ring (flavor_list.c, wait_for_room). */
 Test(bounded, send_blocks_while_full_and_wakes_when_there_is_room, .timeout = 10)
 {
     check_send_blocks_while_full(2);
     check_send_blocks_while_full(64);
     check_send_blocks_while_full(1000);
+    check_send_blocks_while_full(UNIT_LARGE_BOUND);
 }
 
 Test(bounded, several_blocked_senders_all_get_through_as_room_appears, .timeout = 10)
@@ -441,22 +442,28 @@ Test(bounded, several_blocked_senders_all_get_through_as_room_appears, .timeout 
     mpsc_receiver_drop(rx);
 }
 
-Test(bounded, send_blocked_on_a_full_channel_wakes_with_disconnected_when_the_receiver_is_dropped, .timeout = 10)
+static void check_blocked_send_sees_the_receiver_go(size_t cap)
 {
     mpsc_sender *tx;
     mpsc_receiver *rx;
-    cr_assert_eq(mpsc_sync_channel(sizeof(int), 1, &tx, &rx), MPSC_OK);
+    cr_assert_eq(mpsc_sync_channel(sizeof(int), cap, &tx, &rx), MPSC_OK);
     mpsc_allow_disconnected_send(tx);
-    int one = 1;
-    cr_assert_eq(mpsc_send(tx, &one), MPSC_OK);
+    for (int i = 0; i < (int)cap; i++)
+        cr_assert_eq(mpsc_send(tx, &i), MPSC_OK);
     struct unit_sender b;
-    pthread_t t = unit_spawn_sender(&b, mpsc_share(tx), 2);
+    pthread_t t = unit_spawn_sender(&b, mpsc_share(tx), -2);
     unit_assert_still_blocked(&b, 30, "while the channel was full");
     mpsc_receiver_drop(rx);
     unit_join(t);
-    cr_assert_eq(b.st, MPSC_DISCONNECTED, "the woken send said %s", mpsc_status_str(b.st));
-    cr_assert_eq(b.msg, 2);
+    cr_assert_eq(b.st, MPSC_DISCONNECTED, "bounded(%zu): the woken send said %s", cap, mpsc_status_str(b.st));
+    cr_assert_eq(b.msg, -2);
     mpsc_sender_drop(tx);
+}
+
+Test(bounded, send_blocked_on_a_full_channel_wakes_with_disconnected_when_the_receiver_is_dropped, .timeout = 10)
+{
+    check_blocked_send_sees_the_receiver_go(1);
+    check_blocked_send_sees_the_receiver_go(UNIT_LARGE_BOUND);
 }
 
 struct ring_sender {

@@ -45,28 +45,34 @@ Test(timeout, recv_timeout_on_an_empty_channel_waits_the_whole_timeout, .timeout
     }
 }
 
-Test(timeout, send_timeout_on_a_full_bounded_channel_waits_the_whole_timeout_and_queues_nothing, .timeout = 10)
+static void check_send_timeout_on_a_full_channel(size_t cap)
 {
     mpsc_sender *tx;
     mpsc_receiver *rx;
-    cr_assert_eq(mpsc_sync_channel(sizeof(int), 2, &tx, &rx), MPSC_OK);
-    fill(tx, 2);
+    cr_assert_eq(mpsc_sync_channel(sizeof(int), cap, &tx, &rx), MPSC_OK);
+    fill(tx, cap);
     int msg = 7;
     uint64_t t0 = unit_now_ns();
     mpsc_status st = mpsc_send_timeout(tx, &msg, WAIT_MS * UNIT_MS);
     uint64_t waited = unit_now_ns() - t0;
-    cr_assert_eq(st, MPSC_TIMEOUT, "%s", mpsc_status_str(st));
+    cr_assert_eq(st, MPSC_TIMEOUT, "bounded(%zu): %s", cap, mpsc_status_str(st));
     cr_assert_geq(waited, WAIT_MS * UNIT_MS, "returned after %llu ns", (unsigned long long)waited);
     cr_assert_lt(waited, WAIT_MS * UNIT_MS + SLACK_NS);
-    cr_assert_eq(mpsc_len(rx), 2);
+    cr_assert_eq(mpsc_len(rx), cap);
     int out;
-    cr_assert_eq(mpsc_recv(rx, &out), MPSC_OK);
-    cr_assert_eq(out, 100);
-    cr_assert_eq(mpsc_recv(rx, &out), MPSC_OK);
-    cr_assert_eq(out, 101);
+    for (size_t i = 0; i < cap; i++) {
+        cr_assert_eq(mpsc_recv(rx, &out), MPSC_OK);
+        cr_assert_eq(out, 100 + (int)i, "bounded(%zu): message %zu arrived as %d", cap, i, out);
+    }
     cr_assert_eq(mpsc_try_recv(rx, &out), MPSC_EMPTY, "the timed-out message was queued after all");
     mpsc_sender_drop(tx);
     mpsc_receiver_drop(rx);
+}
+
+Test(timeout, send_timeout_on_a_full_bounded_channel_waits_the_whole_timeout_and_queues_nothing, .timeout = 10)
+{
+    check_send_timeout_on_a_full_channel(2);
+    check_send_timeout_on_a_full_channel(UNIT_LARGE_BOUND);
 }
 
 Test(timeout, send_timeout_on_a_rendezvous_with_no_receiver_waits_the_whole_timeout_and_takes_the_message_back,
@@ -201,8 +207,8 @@ Test(timeout, send_timeout_succeeds_when_room_appears_in_time, .timeout = 10)
 
 Test(timeout, send_timeout_returns_disconnected_when_the_receiver_is_dropped_while_it_waits, .timeout = 10)
 {
-    const struct unit_flavor flavors[] = {UNIT_BOUNDED(1), UNIT_RENDEZVOUS};
-    for (size_t f = 0; f < 2; f++) {
+    const struct unit_flavor flavors[] = {UNIT_BOUNDED(1), UNIT_RENDEZVOUS, UNIT_BOUNDED(UNIT_LARGE_BOUND)};
+    for (size_t f = 0; f < sizeof flavors / sizeof flavors[0]; f++) {
         mpsc_sender *tx;
         mpsc_receiver *rx;
         unit_open(flavors[f], sizeof(int), NULL, &tx, &rx);

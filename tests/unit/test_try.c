@@ -77,6 +77,33 @@ Test(try, try_send_on_a_full_bounded_channel_says_full_and_queues_nothing)
     mpsc_receiver_drop(rx);
 }
 
+Test(try, try_send_on_a_full_large_bounded_channel_says_full_and_queues_nothing)
+{
+    mpsc_sender *tx;
+    mpsc_receiver *rx;
+    cr_assert_eq(mpsc_sync_channel(sizeof(int), UNIT_LARGE_BOUND, &tx, &rx), MPSC_OK);
+    cr_assert_eq(mpsc_capacity(rx), UNIT_LARGE_BOUND);
+    for (int i = 0; i < (int)UNIT_LARGE_BOUND; i++)
+        cr_assert_eq(mpsc_try_send(tx, &i), MPSC_OK, "message %d of the bound refused", i);
+    int more = -1, out;
+    cr_assert_eq(mpsc_try_send(tx, &more), MPSC_FULL);
+    cr_assert_eq(mpsc_len(rx), UNIT_LARGE_BOUND);
+    /* Room for exactly one after one receive. */
+    cr_assert_eq(mpsc_try_recv(rx, &out), MPSC_OK);
+    cr_assert_eq(out, 0);
+    cr_assert_eq(mpsc_try_send(tx, &more), MPSC_OK);
+    cr_assert_eq(mpsc_try_send(tx, &more), MPSC_FULL);
+    for (int i = 1; i < (int)UNIT_LARGE_BOUND; i++) {
+        cr_assert_eq(mpsc_try_recv(rx, &out), MPSC_OK);
+        cr_assert_eq(out, i, "message %d arrived as %d", i, out);
+    }
+    cr_assert_eq(mpsc_try_recv(rx, &out), MPSC_OK);
+    cr_assert_eq(out, -1, "the message refused with MPSC_FULL was queued after all");
+    cr_assert_eq(mpsc_try_recv(rx, &out), MPSC_EMPTY);
+    mpsc_sender_drop(tx);
+    mpsc_receiver_drop(rx);
+}
+
 Test(try, try_send_on_a_rendezvous_with_no_receiver_waiting_says_full)
 {
     mpsc_sender *tx;

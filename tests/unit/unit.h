@@ -28,6 +28,11 @@ struct unit_flavor {
 #define UNIT_BOUNDED(n) ((struct unit_flavor){"bounded", true, (n)})
 #define UNIT_RENDEZVOUS ((struct unit_flavor){"rendezvous", true, 0})
 
+/* A bound above the largest ring (src/chan.h, MPSC__RING_MAX): such a
+ * channel is the unbounded queue's blocks with a limit on the tail, and
+ * must keep every rule of a bounded channel all the same. */
+#define UNIT_LARGE_BOUND ((size_t)65537)
+
 /* Creates a channel of the flavor and fails the test if that does not work. */
 static inline void unit_open(struct unit_flavor fl, size_t elem_size, mpsc_drop_fn drop, mpsc_sender **tx,
                              mpsc_receiver **rx)
