@@ -1,7 +1,10 @@
 /*
  * stress_disconnect.c - disconnection races, thousands of times each: the
- * receiver dropped while senders are blocked on a full bounded channel and
- * on a rendezvous, and the last sender dropped while the receiver sleeps.
+ * receiver dropped while senders are blocked on a full bounded channel
+ * (every hundredth time one of more than 65,536 messages, which is no ring
+ * but the unbounded queue's blocks with a limit: src/chan.h,
+ * MPSC__RING_MAX) and on a rendezvous, and the last sender dropped while
+ * the receiver sleeps.
  * Every blocked thread must return MPSC_DISCONNECTED (or its message) within
  * a second, no thread may hang (timed joins and a watchdog), and messages are
  * heap pointers freed by the drop function or by their sender, so that a lost
@@ -13,6 +16,8 @@
 #include <stdbool.h>
 
 #define MAX_SENDERS 3
+/* Above the largest ring (src/chan.h, MPSC__RING_MAX). */
+#define LARGE_BOUND 65537
 /* A blocked thread that takes longer than this to return after the
  * disconnection did not return promptly. */
 #define PROMPT_NS UINT64_C(1000000000)
@@ -183,7 +188,7 @@ int main(void)
     size_t iterations = stress_scaled(2000, 20);
     uint64_t t0 = stress_now_ns();
     for (size_t i = 0; i < iterations; i++) {
-        receiver_drop_vs_blocked_senders(1 + stress_below(&rng, 4), &rng);
+        receiver_drop_vs_blocked_senders(i % 100 == 0 ? LARGE_BOUND : 1 + stress_below(&rng, 4), &rng);
         receiver_drop_vs_blocked_senders(0, &rng);
         last_sender_drop_vs_sleeping_receiver(&stress_flavors[i % STRESS_NFLAVORS], &rng);
     }
