@@ -226,9 +226,6 @@ struct mpsc__list {
      * group_bytes bytes in all. */
     unsigned group_shift;
     size_t group_bytes;
-    /* A bounded channel of more than MPSC__RING_MAX messages (below). */
-    bool bounded;
-    size_t cap;
 };
 
 /* ---- bounded: a ring of stamped slots (flavor_array.c) ----------------- */
@@ -284,8 +281,22 @@ struct mpsc__zero {
 
 /* ---- the channel ------------------------------------------------------- */
 
+/*
+ * The largest bounded channel kept as a ring.  A ring takes all of its
+ * memory at creation, 16 bytes a slot for 8-byte messages, and writes every
+ * slot's stamp before the first send: a sync_channel(5,000,000) cost 80 MB
+ * and 12.6 ns a message of page faults before its first send (AMD host),
+ * and seq boundedN took 1.5 x flume's time, whose bounded channel grows as
+ * it fills.  A larger bound is the unbounded queue's blocks with a limit on
+ * the tail (flavor_list.c): memory as messages arrive, 9 bytes a message,
+ * and back once they are received.  Below it, where a channel is full more
+ * often, the ring's senders wait on the slot they will fill, not on the
+ * receiver's head.
+ */
+#define MPSC__RING_MAX 65536
+
 /* MPSC__LIST_BOUNDED: the unbounded queue with a bound (MPSC__RING_MAX,
- * below), a flavor of its own so that the unbounded channels' sends and
+ * above), a flavor of its own so that the unbounded channels' sends and
  * receives check nothing for it. */
 enum mpsc__flavor { MPSC__LIST, MPSC__ARRAY, MPSC__ZERO, MPSC__LIST_BOUNDED };
 
@@ -483,20 +494,6 @@ void mpsc__receiver_release(mpsc_receiver *rx);
  * receive, which GCC inlined into mpsc_recv already, has the keyword for
  * the debug build's first wait on a ring (channel.c, array_recv_spin).
  * bench/NOTES.md has the measurements. */
-/*
- * The largest bounded channel kept as a ring.  A ring takes all of its
- * memory at creation, 16 bytes a slot for 8-byte messages, and writes every
- * slot's stamp before the first send: a sync_channel(5,000,000) cost 80 MB
- * and 12.6 ns a message of page faults before its first send (AMD host),
- * and seq boundedN took 1.5 x flume's time, whose bounded channel grows as
- * it fills.  A larger bound is the unbounded queue's blocks with a limit on
- * the tail (flavor_list.c): memory as messages arrive, 9 bytes a message,
- * and back once they are received.  Below it, where a channel is full more
- * often, the ring's senders wait on the slot they will fill, not on the
- * receiver's head.
- */
-#define MPSC__RING_MAX 65536
-
 mpsc_status mpsc__list_init(struct mpsc__chan *c);
 mpsc_status mpsc__list_send(struct mpsc__chan *c, const void *msg);
 mpsc_status mpsc__list_recv(struct mpsc__chan *c, void *out, uint64_t deadline);

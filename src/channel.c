@@ -158,12 +158,12 @@ mpsc_status mpsc__send_unbounded(mpsc_sender *tx, const void *msg)
 mpsc_status mpsc__send_spin(mpsc_sender *tx, const void *msg)
 {
     struct mpsc__chan *c = tx->chan;
-    if (msg == NULL && c->elem_size != 0)
-        return send_until(tx, msg, MPSC__NO_WAIT);
-    if (c->flavor == MPSC__ARRAY)
-        return mpsc__array_send(c, msg, MPSC__SPIN_ONLY);
-    if (c->flavor == MPSC__LIST_BOUNDED)
-        return mpsc__list_send_bounded(c, msg, MPSC__SPIN_ONLY);
+    if (msg != NULL || c->elem_size == 0) {
+        if (c->flavor == MPSC__ARRAY)
+            return mpsc__array_send(c, msg, MPSC__SPIN_ONLY);
+        if (c->flavor == MPSC__LIST_BOUNDED)
+            return mpsc__list_send_bounded(c, msg, MPSC__SPIN_ONLY);
+    }
     /* A rendezvous sender cannot take its packet back half-way as simply
      * (as for the receive, below). */
     mpsc_status st = send_until(tx, msg, MPSC__NO_WAIT);

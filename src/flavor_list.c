@@ -83,15 +83,16 @@ static size_t slots_before(const struct mpsc__list *l, size_t p)
 /*
  * With a bound: the first tail a sender may not claim while the receiver
  * stands at `head` (both words of the list: a position << SHIFT), the slot
- * `cap` places after the head's.  SIZE_MAX, which no tail reaches, where
- * that position would not fit.
+ * `c->bound` places after the head's.  SIZE_MAX, which no tail reaches,
+ * where that position would not fit.
  */
-static size_t limit_at(const struct mpsc__list *l, size_t head)
+static size_t limit_at(const struct mpsc__chan *c, size_t head)
 {
+    const struct mpsc__list *l = &c->q.list;
     size_t slot = slots_before(l, head >> SHIFT);
-    if (l->cap > SIZE_MAX - slot)
+    if (c->bound > SIZE_MAX - slot)
         return SIZE_MAX;
-    size_t end = slot + l->cap, laps = end / l->block_cap;
+    size_t end = slot + c->bound, laps = end / l->block_cap;
     if (laps > (SIZE_MAX >> SHIFT) / l->lap - 1)
         return SIZE_MAX;
     return (laps * l->lap + end % l->block_cap) << SHIFT;
@@ -210,9 +211,7 @@ mpsc_status mpsc__list_init(struct mpsc__chan *c)
         return MPSC_ENOMEM;
     atomic_init(&l->tail, 0);
     atomic_init(&l->tail_block, first);
-    l->bounded = c->flavor == MPSC__LIST_BOUNDED;
-    l->cap = c->bound;
-    atomic_init(&l->limit, l->bounded ? limit_at(l, 0) : SIZE_MAX);
+    atomic_init(&l->limit, c->flavor == MPSC__LIST_BOUNDED ? limit_at(c, 0) : SIZE_MAX);
     atomic_init(&l->tx_event.seq, 0);
     atomic_init(&l->tx_event.waiters, 0);
     mpsc__solo_init(&l->solo);
@@ -239,11 +238,12 @@ static inline void fill_slot(struct mpsc__chan *c, struct mpsc__list_block *bloc
  * from the head the receiver has reached since, stored for the other
  * senders if it moved.  Returns whether `tail` is below it.
  */
-static bool room_for(struct mpsc__list *l, size_t tail)
+static bool room_for(struct mpsc__chan *c, size_t tail)
 {
+    struct mpsc__list *l = &c->q.list;
     /* seq_cst: after an announcement, the re-check of the senders' Dekker
      * pair (wait_for_room); otherwise a hint. */
-    size_t limit = limit_at(l, atomic_load_explicit(&l->head, memory_order_seq_cst));
+    size_t limit = limit_at(c, atomic_load_explicit(&l->head, memory_order_seq_cst));
     /* Relaxed, both: a limit comes from a head the receiver had reached,
      * and the head only grows, so every limit ever stored is one the
      * channel allows.  A sender that reads an older one, or overwrites a
@@ -255,12 +255,12 @@ static bool room_for(struct mpsc__list *l, size_t tail)
 
 /* Whether a sender that found the channel full may try again: there is
  * room, or the receiver is gone (the claim then reports it). */
-static bool room_or_closed(struct mpsc__list *l)
+static bool room_or_closed(struct mpsc__chan *c)
 {
     /* seq_cst: the re-check of the Dekker pair with the receiver's
      * disconnection, a seq_cst read-modify-write of the tail. */
-    size_t tail = atomic_load_explicit(&l->tail, memory_order_seq_cst);
-    return (tail & MARK) || room_for(l, tail);
+    size_t tail = atomic_load_explicit(&c->q.list.tail, memory_order_seq_cst);
+    return (tail & MARK) || room_for(c, tail);
 }
 
 /*
@@ -286,7 +286,7 @@ MPSC__NOINLINE static mpsc_status wait_for_room(struct mpsc__chan *c, uint64_t d
         if (st != MPSC_OK)
             return st;
         if (mpsc__backoff_spin(&backoff)) {
-            if (room_or_closed(l))
+            if (room_or_closed(c))
                 return MPSC_OK;
             continue;
         }
@@ -294,10 +294,10 @@ MPSC__NOINLINE static mpsc_status wait_for_room(struct mpsc__chan *c, uint64_t d
             return MPSC_TIMEOUT;
         uint32_t seq = mpsc__event_prepare(&l->tx_event);
         mpsc__fence_heavy();
-        if (room_or_closed(l))
+        if (room_or_closed(c))
             return MPSC_OK;
         mpsc__event_wait(&l->tx_event, seq, deadline);
-        if (room_or_closed(l))
+        if (room_or_closed(c))
             return MPSC_OK;
     }
 }
@@ -329,7 +329,7 @@ MPSC__NOINLINE static mpsc_status send_slow(struct mpsc__chan *c, const void *ms
             continue;
         }
         /* Relaxed: see room_for. */
-        if (tail >= atomic_load_explicit(&l->limit, memory_order_relaxed) && !room_for(l, tail)) {
+        if (tail >= atomic_load_explicit(&l->limit, memory_order_relaxed) && !room_for(c, tail)) {
             st = wait_for_room(c, deadline);
             if (st != MPSC_OK)
                 break;
@@ -512,7 +512,7 @@ MPSC__NOINLINE static mpsc_status try_recv_slow(struct mpsc__chan *c, void *out,
         }
         wait_ready(s.ready);
     }
-    take_slot(c, s, head, out, l->bounded);
+    take_slot(c, s, head, out, c->flavor == MPSC__LIST_BOUNDED);
     return MPSC_OK;
 }
 
@@ -538,7 +538,7 @@ static inline bool take_if_ready(struct mpsc__chan *c, void *out, size_t *head_o
 static inline mpsc_status list_try_recv(struct mpsc__chan *c, void *out)
 {
     size_t head;
-    return take_if_ready(c, out, &head, c->q.list.bounded) ? MPSC_OK : try_recv_slow(c, out, head);
+    return take_if_ready(c, out, &head, c->flavor == MPSC__LIST_BOUNDED) ? MPSC_OK : try_recv_slow(c, out, head);
 }
 
 /*
