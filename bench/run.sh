@@ -132,9 +132,11 @@ busy_pct() { # percentage of all CPUs busy over one second, from /proc/stat
   b=$(awk '/^cpu / {print $2+$3+$4+$7+$8+$9, $5+$6}' /proc/stat)
   echo "$a $b" | awk '{ busy = $3 - $1; idle = $4 - $2; printf "%.0f", busy + idle ? 100 * busy / (busy + idle) : 0 }'
 }
+# The guests' model name hides the CPU's generation (the project's AMD hosts
+# all say "AMD EPYC"): family and model tell them apart.
 {
   echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
-  echo "machine: nproc=$(nproc), $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), $(grep -m1 'cpu MHz' /proc/cpuinfo | sed 's/.*: //') MHz, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), kernel $(uname -r)"
+  echo "machine: nproc=$(nproc), $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //') (family $(grep -m1 'cpu family' /proc/cpuinfo | sed 's/.*: //') model $(grep -m1 '^model[[:space:]]' /proc/cpuinfo | sed 's/.*: //')), $(grep -m1 'cpu MHz' /proc/cpuinfo | sed 's/.*: //') MHz, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), kernel $(uname -r)"
   echo "cpuidle: $(cat /sys/devices/system/cpu/cpuidle/current_driver 2>/dev/null || echo unknown)"
   echo "libmpsc: commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$ROOT" diff --quiet HEAD -- src include meson.build 2>/dev/null || echo ' + uncommitted changes in src/'), $(cc --version | head -1), -O3 $LTO_OPT"
   echo "debug build: ${DEBUG_BIN:-$DEBUG_NOTE}"
