@@ -176,6 +176,18 @@ void mpsc__solo_fence(struct mpsc__solo *s, struct mpsc__solo_rx *rx, size_t rec
  * pay_sender_fence). */
 bool mpsc__solo_credit_pay(struct mpsc__solo_rx *rx, size_t received);
 
+/*
+ * How a receiver stores its head, told to the senders of a bounded channel
+ * (flavor_array.c, and a large bound in flavor_list.c): LIGHT, a plain store
+ * and the light fence, so that a sender about to sleep on a full channel
+ * runs the heavy fence before its re-check (park.h, the asymmetric Dekker
+ * pair); STRONG, a seq_cst store, and the sender runs none.  The receiver
+ * pays for each of its senders' fences out of its credit
+ * (mpsc__solo_credit_pay), and once the credit cannot pay, stores its head
+ * with seq_cst for good.
+ */
+enum mpsc__head_mode { MPSC__HEAD_STRONG, MPSC__HEAD_LIGHT };
+
 /* Whether an owner word (struct mpsc__solo) names the thread that owns the
  * channel: not nobody, a candidate, a revocation or SHARED. */
 static inline bool mpsc__solo_owned(uintptr_t owner)
@@ -207,13 +219,17 @@ struct mpsc__list {
     struct mpsc__slip slip;                             /* consumer-private */
     struct mpsc__solo_rx solo_rx;                       /* consumer-private */
     size_t prefetch_until;                              /* consumer-private (flavor_list.c, take_slot) */
+    bool strong_head;                                   /* consumer-private: head_mode is STRONG */
     struct mpsc__pages_batch freed;                     /* consumer-private: blocks to unmap together */
     /* Read by every send, written only when the receiver goes to sleep: a
      * line of its own, so that reading it costs no cache miss. */
     alignas(MPSC__CACHE_LINE) struct mpsc__event rx_event;
     /* With a bound: senders sleep here while the channel is full, and every
-     * receive reads it; a line of its own, for the same reason. */
+     * receive reads it; a line of its own, for the same reason.  Beside it,
+     * how the receiver stores its head (enum mpsc__head_mode), read by a
+     * sender about to sleep. */
     alignas(MPSC__CACHE_LINE) struct mpsc__event tx_event;
+    _Atomic unsigned head_mode;
     /* A block the consumer finished with, kept for the next block a producer
      * needs, so a steady stream does not call malloc and free. */
     alignas(MPSC__CACHE_LINE) _Atomic(struct mpsc__list_block *) spare;
@@ -243,7 +259,7 @@ struct mpsc__array {
     /* Read by every operation, written only by threads going to sleep: each
      * on a line of its own, away from the indices. */
     alignas(MPSC__CACHE_LINE) struct mpsc__event tx_event; /* senders sleep here while full */
-    _Atomic unsigned head_mode; /* HEAD_LIGHT or HEAD_STRONG: light_head, told to the senders */
+    _Atomic unsigned head_mode; /* enum mpsc__head_mode: light_head, told to the senders */
     alignas(MPSC__CACHE_LINE) struct mpsc__event rx_event; /* the receiver sleeps here while empty */
     alignas(MPSC__CACHE_LINE) unsigned char *slots;        /* cap slots of slot_size bytes */
     size_t cap, slot_size, data_offset, one_lap, mark_bit;

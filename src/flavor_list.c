@@ -214,6 +214,8 @@ mpsc_status mpsc__list_init(struct mpsc__chan *c)
     atomic_init(&l->limit, c->flavor == MPSC__LIST_BOUNDED ? limit_at(c, 0) : SIZE_MAX);
     atomic_init(&l->tx_event.seq, 0);
     atomic_init(&l->tx_event.waiters, 0);
+    atomic_init(&l->head_mode, MPSC__HEAD_LIGHT);
+    l->strong_head = false;
     mpsc__solo_init(&l->solo);
     atomic_init(&l->head, 0);
     l->head_block = first;
@@ -274,8 +276,10 @@ static bool room_or_closed(struct mpsc__chan *c)
  * about to sleep announces itself, runs the heavy fence and re-reads the
  * head: the asymmetric Dekker pair of park.h, as a slipping ring's senders
  * do (flavor_array.c, send_slow).  The heavy fence costs the process up
- * to about 15 us, once a sleep, and a sender sleeps here only behind more
- * than MPSC__RING_MAX messages.
+ * to about 15 us, once a sleep, so the receiver pays for it out of its
+ * credit, and once that cannot pay, stores its head with seq_cst and tells
+ * the senders (head_mode, chan.h: enum mpsc__head_mode), whose sleeps then
+ * run none (pay_sender_fence).
  */
 MPSC__NOINLINE static mpsc_status wait_for_room(struct mpsc__chan *c, uint64_t deadline)
 {
@@ -293,7 +297,9 @@ MPSC__NOINLINE static mpsc_status wait_for_room(struct mpsc__chan *c, uint64_t d
         if (deadline == MPSC__SPIN_ONLY)
             return MPSC_TIMEOUT;
         uint32_t seq = mpsc__event_prepare(&l->tx_event);
-        mpsc__fence_heavy();
+        /* seq_cst, after our announcement: see pay_sender_fence. */
+        if (atomic_load_explicit(&l->head_mode, memory_order_seq_cst) == MPSC__HEAD_LIGHT)
+            mpsc__fence_heavy();
         if (room_or_closed(c))
             return MPSC_OK;
         mpsc__event_wait(&l->tx_event, seq, deadline);
@@ -477,23 +483,51 @@ static bool list_is_empty(struct mpsc__list *l, size_t head, size_t *tail_out)
     return (tail >> SHIFT) == (head >> SHIFT);
 }
 
+/*
+ * With a bound, take_slot woke a sender while its head store was light: the
+ * sender ran the heavy fence before it slept (wait_for_room).  Paid for
+ * out of the receiver's credit, as its own fenced sleeps are (chan.h,
+ * mpsc__solo_fence), or the head store is seq_cst from now on: a producer
+ * kept waiting on a full sync_channel(65537) by a receiver that took a
+ * message every 50 us slept once a message, and spent 25.7 us of CPU a
+ * message with a fence each sleep, 16.5 once they stopped (AMD model-17
+ * host), while the seq_cst store they spare costs a receive a few
+ * nanoseconds.
+ */
+MPSC__NOINLINE static void pay_sender_fence(struct mpsc__list *l, size_t head)
+{
+    if (mpsc__solo_credit_pay(&l->solo_rx, head >> SHIFT))
+        return;
+    l->strong_head = true;
+    /* Release: a sender that reads STRONG here (seq_cst, so acquire, in
+     * wait_for_room) sees our light head stores before this one; every
+     * later one is seq_cst (take_slot), the pair's usual symmetric form. */
+    atomic_store_explicit(&l->head_mode, MPSC__HEAD_STRONG, memory_order_release);
+}
+
 /* Takes the message of a ready slot at position head. */
 static inline void take_slot(struct mpsc__chan *c, struct slot s, size_t head, void *out, bool bounded)
 {
+    struct mpsc__list *l = &c->q.list;
 #if defined(__GNUC__)
-    if (head < c->q.list.prefetch_until) /* head_advance_block */
+    if (head < l->prefetch_until) /* head_advance_block */
         __builtin_prefetch(s.data + PREFETCH_BYTES, 0);
 #endif
     mpsc__copy_msg(out, s.data, c->elem_size);
-    /* Relaxed: other threads read the head for mpsc_len's snapshot and, with
-     * a bound, to count the messages queued (room_for), neither of which
-     * touches memory through it. */
-    atomic_store_explicit(&c->q.list.head, head + STEP, memory_order_relaxed);
-    if (bounded) {
-        /* The light side of the senders' Dekker pair (wait_for_room). */
-        mpsc__fence_light();
-        mpsc__event_notify(&c->q.list.tx_event);
+    if (bounded && MPSC__UNLIKELY(l->strong_head)) {
+        /* seq_cst: the senders' Dekker pair in its symmetric form
+         * (pay_sender_fence). */
+        atomic_store_explicit(&l->head, head + STEP, memory_order_seq_cst);
+    } else {
+        /* Relaxed: other threads read the head for mpsc_len's snapshot and,
+         * with a bound, to count the messages queued (room_for), neither of
+         * which touches memory through it. */
+        atomic_store_explicit(&l->head, head + STEP, memory_order_relaxed);
+        if (bounded) /* the light side of the senders' Dekker pair (wait_for_room) */
+            mpsc__fence_light();
     }
+    if (bounded && mpsc__event_notify(&l->tx_event) && !l->strong_head)
+        pay_sender_fence(l, head);
 }
 
 /* The rest of list_try_recv: the consumer stands on a sentinel, or the slot

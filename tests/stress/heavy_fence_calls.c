@@ -24,14 +24,18 @@
  *   - on a ring too small to slip that one thread owns, the receiver
  *     stores its head lightly and that thread's sleeps run the fence,
  *     until they have spent the receiver's credit: its last sleep runs
- *     none.
+ *     none; so do a sender's sleeps on a ring that slips, and on a
+ *     large bound (the unbounded queue's blocks with a limit), one a
+ *     message.
  *
  * With the call in the unbounded receiver's sleep removed, or the ring's,
  * or the ring sender's, the matching check fails; so does the candidate's
  * with the first send taking the channel, the sleepy receiver's with
  * mpsc__solo_fence fencing every sleep, and the drop's with mpsc__solo_end
  * revoking whatever the Senders; the small owned ring's with its head
- * store never light (first sleep), or never paid for (last sleep).  Where
+ * store never light (first sleep), or never paid for (last sleep); the
+ * slipping ring's and the large bound's with their senders' fences never
+ * paid for.  Where
  * the heavy fence
  * is not available (the `portable` build) there is nothing to count.
  */
@@ -253,20 +257,29 @@ static void *send_into_full(void *arg)
     return NULL;
 }
 
-/* A sender thread sleeps on a full, SHARED ring of `bound` (so no solo
- * fence can count) until main receives; main never sleeps. */
+/* A bounded(bound) channel made SHARED, so that no solo fence can count,
+ * and filled with 0, 1, ...; returns a clone of its Sender for a sender
+ * thread. */
+static mpsc_sender *full_shared_channel(size_t bound, mpsc_sender **tx, mpsc_receiver **rx)
+{
+    make_channel(true, bound, tx, rx);
+    share(*tx, *rx, 1);
+    for (size_t i = 0; i < bound; i++) {
+        uint64_t v = i;
+        STRESS_EXPECT(mpsc_send(*tx, &v), MPSC_OK);
+    }
+    mpsc_sender *clone = mpsc_sender_clone(*tx);
+    STRESS_CHECK(clone != NULL);
+    return clone;
+}
+
+/* A sender thread sleeps on a full, SHARED ring of `bound` until main
+ * receives; main never sleeps. */
 static void check_sender(size_t bound, bool light)
 {
     mpsc_sender *tx;
     mpsc_receiver *rx;
-    make_channel(true, bound, &tx, &rx);
-    share(tx, rx, 1);
-    for (size_t i = 0; i < bound; i++) {
-        uint64_t v = i;
-        STRESS_EXPECT(mpsc_send(tx, &v), MPSC_OK);
-    }
-    mpsc_sender *clone = mpsc_sender_clone(tx);
-    STRESS_CHECK(clone != NULL);
+    mpsc_sender *clone = full_shared_channel(bound, &tx, &rx);
     struct blocked_sender b = {.tx = mpsc_move(clone)};
     unsigned long before = heavy_calls();
     pthread_t t;
@@ -281,6 +294,79 @@ static void check_sender(size_t bound, bool light)
     mpsc_receiver_drop(rx);
     printf("bounded(%zu): a sender's sleep on the full ring ran %lu heavy fences\n", bound, fences);
     STRESS_CHECK(light ? fences >= 1 : fences == 0);
+}
+
+/* Main's side while a sender sleeps on a full channel once a message:
+ * SLEEPS times, waits until it is asleep, records the heavy fences run
+ * meanwhile in fences[i], then wakes it with one receive, which must be
+ * message `next` (then next + 1, ...).  Returns the next one expected. */
+static uint64_t receive_after_sleeps(mpsc_receiver *rx, uint64_t next, unsigned long fences[SLEEPS])
+{
+    unsigned long before = heavy_calls();
+    for (int i = 0; i < SLEEPS; i++) {
+        stress_sleep_ns(ASLEEP_NS);
+        unsigned long now = heavy_calls();
+        fences[i] = now - before;
+        before = now;
+        uint64_t v;
+        STRESS_EXPECT(mpsc_recv(rx, &v), MPSC_OK);
+        STRESS_CHECK(v == next++);
+    }
+    return next;
+}
+
+/* Prints each sleep's fences after `what`, and checks that the first sleep
+ * fenced and that the last, the credit spent, did not. */
+static void check_credit_spent(const char *what, const unsigned long fences[SLEEPS])
+{
+    printf("%s ran", what);
+    for (int i = 0; i < SLEEPS; i++)
+        printf(" %lu", fences[i]);
+    printf(" heavy fences\n");
+    STRESS_CHECK(fences[0] >= 1);
+    STRESS_CHECK(fences[SLEEPS - 1] == 0);
+}
+
+/* A sender thread that sends SLEEPS messages into a full channel, each
+ * after a sleep there (receive_after_sleeps). */
+struct sleepy_sender {
+    mpsc_sender *tx;
+    uint64_t first;
+};
+
+static void *send_sleepy(void *arg)
+{
+    struct sleepy_sender *s = arg;
+    for (uint64_t v = s->first; v < s->first + SLEEPS; v++)
+        STRESS_EXPECT(mpsc_send(s->tx, &v), MPSC_OK);
+    mpsc_sender_drop(s->tx);
+    return NULL;
+}
+
+/* A sender sleeps SLEEPS times on a full, SHARED channel of `bound` whose
+ * receiver stores its head lightly (a ring that slips, a large bound),
+ * woken by one receive each time: its first sleeps fence, paid for out of
+ * the receiver's credit; once they have spent it, the head store is
+ * seq_cst and the last sleep runs none. */
+static void check_sender_credit(size_t bound)
+{
+    mpsc_sender *tx;
+    mpsc_receiver *rx;
+    mpsc_sender *clone = full_shared_channel(bound, &tx, &rx);
+    struct sleepy_sender s = {.tx = mpsc_move(clone), .first = bound};
+    unsigned long fences[SLEEPS];
+    pthread_t t;
+    STRESS_CHECK(pthread_create(&t, NULL, send_sleepy, &s) == 0);
+    uint64_t v, next = receive_after_sleeps(rx, 0, fences);
+    stress_join(t, 10.0);
+    mpsc_sender_drop(tx);
+    while (mpsc_recv(rx, &v) == MPSC_OK)
+        STRESS_CHECK(v == next++);
+    STRESS_CHECK(next == bound + SLEEPS);
+    mpsc_receiver_drop(rx);
+    char what[80];
+    snprintf(what, sizeof what, "bounded(%zu): a sender's sleeps on the full channel, one a message,", bound);
+    check_credit_spent(what, fences);
 }
 
 /* A thread that owns a ring of SMALL slots: it sends MPSC__SOLO_CLAIM_SENDS
@@ -324,29 +410,19 @@ static void check_small_owned_ring(void)
      * once per MPSC__SOLO_CLAIM_SENDS messages: here, with the channel
      * owned and empty. */
     STRESS_EXPECT(mpsc_try_recv(rx, &v), MPSC_EMPTY);
-    unsigned long fences[SLEEPS], before = heavy_calls();
+    unsigned long fences[SLEEPS];
+    /* The owner fills the ring and falls asleep on its next send; each
+     * receive wakes it, and never waits itself. */
     atomic_store(&o.go, true);
-    for (int i = 0; i < SLEEPS; i++) {
-        /* The owner fills the ring and falls asleep on its next send; the
-         * receive below wakes it, and never waits itself. */
-        stress_sleep_ns(ASLEEP_NS);
-        unsigned long now = heavy_calls();
-        fences[i] = now - before;
-        before = now;
-        STRESS_EXPECT(mpsc_recv(rx, &v), MPSC_OK);
-        STRESS_CHECK(v == next++);
-    }
+    next = receive_after_sleeps(rx, next, fences);
     while (mpsc_recv(rx, &v) == MPSC_OK)
         STRESS_CHECK(v == next++);
     STRESS_CHECK(next == MPSC__SOLO_CLAIM_SENDS + SMALL + SLEEPS);
     stress_join(t, 10.0);
     mpsc_receiver_drop(rx);
-    printf("bounded(%d) owned by one thread: its sleeps on the full ring ran", SMALL);
-    for (int i = 0; i < SLEEPS; i++)
-        printf(" %lu", fences[i]);
-    printf(" heavy fences\n");
-    STRESS_CHECK(fences[0] >= 1);
-    STRESS_CHECK(fences[SLEEPS - 1] == 0);
+    char what[80];
+    snprintf(what, sizeof what, "bounded(%d) owned by one thread: its sleeps on the full ring", SMALL);
+    check_credit_spent(what, fences);
 }
 
 int main(void)
@@ -366,6 +442,8 @@ int main(void)
     check_sender(1000, true);
     check_sender(64, true);
     check_sender(3, false);
+    check_sender_credit(1000);
+    check_sender_credit(MPSC__RING_MAX + 1); /* the unbounded queue with a limit */
     check_small_owned_ring();
     return 0;
 }

@@ -11,15 +11,22 @@
  *   2. Four producers (blocking, try_ and timeout sends) stream into it
  *      while the receiver stops now and then for a millisecond, so that the
  *      channel fills and the senders wait for room, spinning and asleep.
- *      Every message arrives once, in its producer's order, and the
- *      receiver never finds more than the bound queued (mpsc_len).
+ *      Once it is full, the receiver takes SLOW_RECEIVES messages with a
+ *      pause after each, so that the senders sleep about once a message
+ *      and spend its credit for their heavy fences: from there on it
+ *      stores its head with seq_cst, and the senders sleep without the
+ *      fence (flavor_list.c, pay_sender_fence), for the rest of the
+ *      stream.  Every message arrives once, in its producer's order, and
+ *      the receiver never finds more than the bound queued (mpsc_len).
  *   3. A sender asleep on the full channel is woken by the receiver's drop
  *      and says MPSC_DISCONNECTED; the queued messages go to the drop
  *      function.
  *
  * With the limit not checked, the second part finds more than the bound
  * queued; with the receiver's notify left out, its senders (and the third
- * part's) sleep for good and the watchdog fails the program.
+ * part's) sleep for good and the watchdog fails the program; with the
+ * senders' fences never paid for, the receiver never changes its head
+ * store and the second part says so.
  */
 #include "chan.h"
 #include "stress.h"
@@ -30,6 +37,12 @@
 
 #define PRODUCERS 4
 #define BOUND ((size_t)MPSC__RING_MAX + 1)
+/* The receives taken one at a time, after the channel first fills, each
+ * followed by a pause long enough for the woken senders to fall asleep
+ * again (they spin for microseconds first). */
+#define FIRST_STOP 40000
+#define SLOW_RECEIVES 300
+#define SLOW_PAUSE_NS 100000
 
 struct msg {
     uint32_t producer;
@@ -98,12 +111,15 @@ static void producers_stream_through_a_full_channel(void)
     while ((st = mpsc_recv(rx, &m)) == MPSC_OK) {
         STRESS_CHECK(m.producer < PRODUCERS && m.seq == next[m.producer]);
         next[m.producer]++;
-        if (++received % 40000 == 0) {
+        ++received;
+        if (received > FIRST_STOP && received <= FIRST_STOP + SLOW_RECEIVES)
+            stress_sleep_ns(SLOW_PAUSE_NS);
+        if (received % FIRST_STOP == 0) {
             /* The producers fill the channel meanwhile: at the first stop
              * (more than the bound is still to come) until it is full, or
              * for a second under ThreadSanitizer's slowest; then for a
              * millisecond each time. */
-            uint64_t until = stress_now_ns() + (received == 40000 ? UINT64_C(1000000000) : 1000000);
+            uint64_t until = stress_now_ns() + (received == FIRST_STOP ? UINT64_C(1000000000) : 1000000);
             size_t queued;
             do {
                 stress_sleep_ns(200000);
@@ -119,8 +135,10 @@ static void producers_stream_through_a_full_channel(void)
         stress_join(p[i].thread, 120);
         STRESS_CHECK(next[i] == per);
     }
-    /* The pauses let the channel fill to its bound at least once. */
+    /* The pauses let the channel fill to its bound at least once, and the
+     * slow receives spent the receiver's credit. */
     STRESS_CHECK(most_queued == BOUND);
+    STRESS_CHECK(rx->chan->q.list.strong_head);
     mpsc_receiver_drop(rx);
 }
 
