@@ -15,6 +15,14 @@
  *             Receiver; per gather
  *   consumer  a producer that computes for 50 us between sends (a busy
  *             loop), a consumer that blocks for each message; per message
+ *   fullN     the other way round: a consumer that computes for 50 us after
+ *             each receive, a producer that keeps a bounded(N) channel full
+ *             and so sleeps on it about once a message; per message, the
+ *             consumer's 50 us of work included.  N = 1 (a hand-off, whose
+ *             sender never runs the heavy fence), 1000 (a ring that slips)
+ *             and 65537 (the unbounded queue's blocks with a limit): on the
+ *             last two a sender about to sleep runs the heavy fence until
+ *             the receiver's credit for it is spent (docs/design.md)
  * Output: one line per case, `sleepers CASE wall_us cpu_us` (CPU of the
  * whole process, user + system).  Exit status 1 if a channel call failed.
  */
@@ -27,6 +35,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/resource.h>
+#include <time.h>
 
 #define REQUESTS 20000
 #define WORKERS 2
@@ -181,10 +190,64 @@ static void run_consumer(void)
     report("consumer", wall0, cpu0, MESSAGES);
 }
 
+/* ---- fullN --------------------------------------------------------------- */
+
+struct full_producer {
+    mpsc_sender *tx;
+    uint64_t count;
+};
+
+static void *produce_into_full(void *arg)
+{
+    struct full_producer *p = arg;
+    for (uint64_t i = 0; i < p->count; i++)
+        check(mpsc_send(p->tx, &i), "producer: send");
+    mpsc_sender_drop(p->tx);
+    return NULL;
+}
+
+static void run_full(size_t bound)
+{
+    mpsc_sender *tx;
+    mpsc_receiver *rx;
+    check(mpsc_sync_channel(sizeof(uint64_t), bound, &tx, &rx), "mpsc_sync_channel");
+    struct full_producer p = {mpsc_move(tx), bound + MESSAGES};
+    pthread_t t;
+    if (pthread_create(&t, NULL, produce_into_full, &p) != 0)
+        exit(1);
+    while (mpsc_len(rx) < bound) {
+        struct timespec ms = {0, 1000000};
+        nanosleep(&ms, NULL);
+    }
+    uint64_t wall0 = now_ns(), cpu0 = cpu_ns(), v, expected = 0;
+    for (; expected < MESSAGES; expected++) {
+        check(mpsc_recv(rx, &v), "consumer: recv");
+        if (v != expected) {
+            fprintf(stderr, "sleepers: consumer got %llu\n", (unsigned long long)v);
+            exit(1);
+        }
+        for (uint64_t until = now_ns() + WORK_NS; now_ns() < until;)
+            ;
+    }
+    char name[32];
+    snprintf(name, sizeof name, "full%zu", bound);
+    report(name, wall0, cpu0, MESSAGES);
+    while (mpsc_recv(rx, &v) == MPSC_OK)
+        if (v != expected++)
+            exit(1);
+    if (expected != bound + MESSAGES)
+        exit(1);
+    pthread_join(t, NULL);
+    mpsc_receiver_drop(rx);
+}
+
 int main(void)
 {
     run_reply();
     run_gather();
     run_consumer();
+    run_full(1);
+    run_full(1000);
+    run_full(65537);
     return 0;
 }
