@@ -164,6 +164,9 @@ static const struct stress_flavor stress_flavors[] = {
     {"bounded(1000)", true, 1000},
     {"bounded(1)", true, 1},
     {"rendezvous", true, 0},
+    /* Above MPSC__RING_MAX (src/chan.h): the unbounded queue's blocks with
+     * a limit, where the heavy fence exists; a ring elsewhere. */
+    {"bounded(65537)", true, 65537},
 };
 #define STRESS_NFLAVORS (sizeof stress_flavors / sizeof stress_flavors[0])
 

@@ -1,6 +1,6 @@
 /*
- * stress_mixed.c - one flavor (argv[1]: unbounded, bounded(1000), bounded(1)
- * or rendezvous) under 1, 2, 4 and 8 producers that mix blocking, try_ and
+ * stress_mixed.c - one flavor (argv[1]: unbounded, bounded(1000), bounded(1),
+ * rendezvous or bounded(65537)) under 1, 2, 4 and 8 producers that mix blocking, try_ and
  * timeout sends and create and drop sender clones mid-flight, against a
  * receiver that mixes every receive form.  Every message carries its
  * producer and a per-producer sequence number that advances only when a send
@@ -249,7 +249,7 @@ int main(int argc, char **argv)
         if (strcmp(argv[1], stress_flavors[i].name) == 0)
             fl = &stress_flavors[i];
     if (fl == NULL) {
-        fprintf(stderr, "usage: %s unbounded|bounded(1000)|bounded(1)|rendezvous\n", argv[0]);
+        fprintf(stderr, "usage: %s unbounded|bounded(1000)|bounded(1)|rendezvous|bounded(65537)\n", argv[0]);
         return 2;
     }
     stress_watchdog((unsigned)(120 * stress_scale()) + 60);
