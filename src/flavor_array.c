@@ -411,8 +411,11 @@ static void choose_head_store(struct mpsc__array *a)
  * that slips pays too: a producer kept waiting on a full bounded(1000) by
  * a receiver that took a message every 50 us slept once a message, and
  * spent 26.7 us of CPU a message with a fence each sleep, 14.4-17.1 once
- * they stopped (AMD model-17 host), while the seq_cst store they spare
- * costs a receive a few nanoseconds.
+ * they stopped (AMD model-17 host).  There a fence also took 24-30 us from
+ * the receiver, busy on the other CPU (the interrupt it sends), and the
+ * seq_cst store took spsc bounded1000 from 10.9 to 15.4 ns a message: they
+ * break even near a fence per 6,000 messages, and the credit's rate, one
+ * per MPSC__SOLO_FENCE_MESSAGES, switches on the right side of that.
  */
 MPSC__NOINLINE static void pay_sender_fence(struct mpsc__array *a, size_t head)
 {

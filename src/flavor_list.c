@@ -491,8 +491,8 @@ static bool list_is_empty(struct mpsc__list *l, size_t head, size_t *tail_out)
  * kept waiting on a full sync_channel(65537) by a receiver that took a
  * message every 50 us slept once a message, and spent 25.7 us of CPU a
  * message with a fence each sleep, 16.5 once they stopped (AMD model-17
- * host), while the seq_cst store they spare costs a receive a few
- * nanoseconds.
+ * host); the trade is the slipping ring's (flavor_array.c,
+ * pay_sender_fence).
  */
 MPSC__NOINLINE static void pay_sender_fence(struct mpsc__list *l, size_t head)
 {
