@@ -296,14 +296,25 @@ static void check_sender(size_t bound, bool light)
     STRESS_CHECK(light ? fences >= 1 : fences == 0);
 }
 
+/*
+ * The senders' side of the credit: a receiver that wakes a sender whose
+ * fence its credit cannot pay ends its light head stores just after the
+ * wake, so that sender's next sleep may still find them light (under
+ * ThreadSanitizer it did, one run in ten); the sleep after it cannot.  So
+ * one sleep more than the FENCED + 1 that spend the credit.
+ */
+#define SENDER_SLEEPS (FENCED + 3)
+
 /* Main's side while a sender sleeps on a full channel once a message:
- * SLEEPS times, waits until it is asleep, records the heavy fences run
- * meanwhile in fences[i], then wakes it with one receive, which must be
- * message `next` (then next + 1, ...).  Returns the next one expected. */
-static uint64_t receive_after_sleeps(mpsc_receiver *rx, uint64_t next, unsigned long fences[SLEEPS])
+ * SENDER_SLEEPS times, waits until it is asleep, records the heavy fences
+ * run since `before` (heavy_calls() from before the sender could first
+ * sleep), then since the previous receive, in fences[i], and wakes it with
+ * one receive, which must be message `next` (then next + 1, ...).  Returns
+ * the next one expected. */
+static uint64_t receive_after_sleeps(mpsc_receiver *rx, uint64_t next, unsigned long before,
+                                     unsigned long fences[SENDER_SLEEPS])
 {
-    unsigned long before = heavy_calls();
-    for (int i = 0; i < SLEEPS; i++) {
+    for (int i = 0; i < SENDER_SLEEPS; i++) {
         stress_sleep_ns(ASLEEP_NS);
         unsigned long now = heavy_calls();
         fences[i] = now - before;
@@ -317,18 +328,18 @@ static uint64_t receive_after_sleeps(mpsc_receiver *rx, uint64_t next, unsigned 
 
 /* Prints each sleep's fences after `what`, and checks that the first sleep
  * fenced and that the last, the credit spent, did not. */
-static void check_credit_spent(const char *what, const unsigned long fences[SLEEPS])
+static void check_credit_spent(const char *what, const unsigned long fences[SENDER_SLEEPS])
 {
     printf("%s ran", what);
-    for (int i = 0; i < SLEEPS; i++)
+    for (int i = 0; i < SENDER_SLEEPS; i++)
         printf(" %lu", fences[i]);
     printf(" heavy fences\n");
     STRESS_CHECK(fences[0] >= 1);
-    STRESS_CHECK(fences[SLEEPS - 1] == 0);
+    STRESS_CHECK(fences[SENDER_SLEEPS - 1] == 0);
 }
 
-/* A sender thread that sends SLEEPS messages into a full channel, each
- * after a sleep there (receive_after_sleeps). */
+/* A sender thread that sends SENDER_SLEEPS messages into a full channel,
+ * each after a sleep there (receive_after_sleeps). */
 struct sleepy_sender {
     mpsc_sender *tx;
     uint64_t first;
@@ -337,16 +348,16 @@ struct sleepy_sender {
 static void *send_sleepy(void *arg)
 {
     struct sleepy_sender *s = arg;
-    for (uint64_t v = s->first; v < s->first + SLEEPS; v++)
+    for (uint64_t v = s->first; v < s->first + SENDER_SLEEPS; v++)
         STRESS_EXPECT(mpsc_send(s->tx, &v), MPSC_OK);
     mpsc_sender_drop(s->tx);
     return NULL;
 }
 
-/* A sender sleeps SLEEPS times on a full, SHARED channel of `bound` whose
- * receiver stores its head lightly (a ring that slips, a large bound),
- * woken by one receive each time: its first sleeps fence, paid for out of
- * the receiver's credit; once they have spent it, the head store is
+/* A sender sleeps SENDER_SLEEPS times on a full, SHARED channel of `bound`
+ * whose receiver stores its head lightly (a ring that slips, a large
+ * bound), woken by one receive each time: its first sleeps fence, paid for
+ * out of the receiver's credit; once they have spent it, the head store is
  * seq_cst and the last sleep runs none. */
 static void check_sender_credit(size_t bound)
 {
@@ -354,15 +365,15 @@ static void check_sender_credit(size_t bound)
     mpsc_receiver *rx;
     mpsc_sender *clone = full_shared_channel(bound, &tx, &rx);
     struct sleepy_sender s = {.tx = mpsc_move(clone), .first = bound};
-    unsigned long fences[SLEEPS];
+    unsigned long fences[SENDER_SLEEPS], before = heavy_calls();
     pthread_t t;
     STRESS_CHECK(pthread_create(&t, NULL, send_sleepy, &s) == 0);
-    uint64_t v, next = receive_after_sleeps(rx, 0, fences);
+    uint64_t v, next = receive_after_sleeps(rx, 0, before, fences);
     stress_join(t, 10.0);
     mpsc_sender_drop(tx);
     while (mpsc_recv(rx, &v) == MPSC_OK)
         STRESS_CHECK(v == next++);
-    STRESS_CHECK(next == bound + SLEEPS);
+    STRESS_CHECK(next == bound + SENDER_SLEEPS);
     mpsc_receiver_drop(rx);
     char what[80];
     snprintf(what, sizeof what, "bounded(%zu): a sender's sleeps on the full channel, one a message,", bound);
@@ -371,7 +382,8 @@ static void check_sender_credit(size_t bound)
 
 /* A thread that owns a ring of SMALL slots: it sends MPSC__SOLO_CLAIM_SENDS
  * messages, which take the channel (chan.h), waits for `go`, then sends
- * SMALL + SLEEPS more, each of the last SLEEPS into a full ring. */
+ * SMALL + SENDER_SLEEPS more, each of the last SENDER_SLEEPS into a full
+ * ring. */
 #define SMALL 3
 struct owner {
     mpsc_sender *tx;
@@ -386,7 +398,7 @@ static void *own_and_fill(void *arg)
         STRESS_EXPECT(mpsc_send(o->tx, &v), MPSC_OK);
     while (!atomic_load(&o->go))
         stress_sleep_ns(1000000);
-    for (; v < MPSC__SOLO_CLAIM_SENDS + SMALL + SLEEPS; v++)
+    for (; v < MPSC__SOLO_CLAIM_SENDS + SMALL + SENDER_SLEEPS; v++)
         STRESS_EXPECT(mpsc_send(o->tx, &v), MPSC_OK);
     mpsc_sender_drop(o->tx);
     return NULL;
@@ -410,14 +422,14 @@ static void check_small_owned_ring(void)
      * once per MPSC__SOLO_CLAIM_SENDS messages: here, with the channel
      * owned and empty. */
     STRESS_EXPECT(mpsc_try_recv(rx, &v), MPSC_EMPTY);
-    unsigned long fences[SLEEPS];
+    unsigned long fences[SENDER_SLEEPS], before = heavy_calls();
     /* The owner fills the ring and falls asleep on its next send; each
      * receive wakes it, and never waits itself. */
     atomic_store(&o.go, true);
-    next = receive_after_sleeps(rx, next, fences);
+    next = receive_after_sleeps(rx, next, before, fences);
     while (mpsc_recv(rx, &v) == MPSC_OK)
         STRESS_CHECK(v == next++);
-    STRESS_CHECK(next == MPSC__SOLO_CLAIM_SENDS + SMALL + SLEEPS);
+    STRESS_CHECK(next == MPSC__SOLO_CLAIM_SENDS + SMALL + SENDER_SLEEPS);
     stress_join(t, 10.0);
     mpsc_receiver_drop(rx);
     char what[80];
