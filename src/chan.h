@@ -188,6 +188,28 @@ bool mpsc__solo_credit_pay(struct mpsc__solo_rx *rx, size_t received);
  */
 enum mpsc__head_mode { MPSC__HEAD_STRONG, MPSC__HEAD_LIGHT };
 
+/* A sender about to sleep on a full channel, once it has announced itself
+ * (mpsc__event_prepare) and before its re-check: the heavy side of the
+ * pair while the receiver's head store is light.  seq_cst, after the
+ * announcement: a receiver that turns LIGHT does so with a seq_cst
+ * read-modify-write (flavor_array.c, set_head_light), so a sender that
+ * still reads STRONG announced itself before it, and the receiver's next
+ * notify sees that. */
+static inline void mpsc__sender_fence(_Atomic unsigned *head_mode)
+{
+    if (atomic_load_explicit(head_mode, memory_order_seq_cst) == MPSC__HEAD_LIGHT)
+        mpsc__fence_heavy();
+}
+
+/* A receiver's switch to the seq_cst head store.  Release: a sender that
+ * reads STRONG (mpsc__sender_fence, seq_cst, so acquire) sees every light
+ * head store made before it; every later one is seq_cst, the pair's usual
+ * symmetric form. */
+static inline void mpsc__head_mode_strong(_Atomic unsigned *head_mode)
+{
+    atomic_store_explicit(head_mode, MPSC__HEAD_STRONG, memory_order_release);
+}
+
 /* Whether an owner word (struct mpsc__solo) names the thread that owns the
  * channel: not nobody, a candidate, a revocation or SHARED. */
 static inline bool mpsc__solo_owned(uintptr_t owner)

@@ -314,11 +314,8 @@ MPSC__NOINLINE static mpsc_status send_slow(struct mpsc__chan *c, const void *ms
         if (deadline == MPSC__SPIN_ONLY)
             return MPSC_TIMEOUT;
         uint32_t seq = mpsc__event_prepare(&a->tx_event);
-        /* seq_cst, after our announcement: set_head_light's argument.  The
-         * receiver's head store may be light (take_slot): the heavy side
-         * of the pair. */
-        if (atomic_load_explicit(&a->head_mode, memory_order_seq_cst) == MPSC__HEAD_LIGHT)
-            mpsc__fence_heavy();
+        /* The receiver's head store may be light (take_slot). */
+        mpsc__sender_fence(&a->head_mode);
         r = try_send_once(c, msg, &st, &tail);
         if (r == FULL_OR_EMPTY)
             mpsc__event_wait(&a->tx_event, seq, deadline);
@@ -360,17 +357,14 @@ static void set_head_light(struct mpsc__array *a, bool light)
     a->light_head = light;
     if (light) {
         /* seq_cst read-modify-write: a sender about to sleep that reads
-         * STRONG here (seq_cst, send_slow) announced itself (seq_cst,
+         * STRONG here (mpsc__sender_fence) announced itself (seq_cst,
          * mpsc__event_prepare) before, so both precede this exchange in
          * the single total order of seq_cst operations, and so precede the
          * seq_cst load of the waiter count in each notify after our light
          * head stores (take_slot): that load sees it, and wakes it. */
         atomic_exchange_explicit(&a->head_mode, MPSC__HEAD_LIGHT, memory_order_seq_cst);
     } else {
-        /* Release: a sender that reads STRONG here (seq_cst, so acquire)
-         * sees our light head stores before this one; every later one is
-         * seq_cst, the pair's usual symmetric form. */
-        atomic_store_explicit(&a->head_mode, MPSC__HEAD_STRONG, memory_order_release);
+        mpsc__head_mode_strong(&a->head_mode);
     }
 }
 

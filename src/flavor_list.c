@@ -297,9 +297,7 @@ MPSC__NOINLINE static mpsc_status wait_for_room(struct mpsc__chan *c, uint64_t d
         if (deadline == MPSC__SPIN_ONLY)
             return MPSC_TIMEOUT;
         uint32_t seq = mpsc__event_prepare(&l->tx_event);
-        /* seq_cst, after our announcement: see pay_sender_fence. */
-        if (atomic_load_explicit(&l->head_mode, memory_order_seq_cst) == MPSC__HEAD_LIGHT)
-            mpsc__fence_heavy();
+        mpsc__sender_fence(&l->head_mode);
         if (room_or_closed(c))
             return MPSC_OK;
         mpsc__event_wait(&l->tx_event, seq, deadline);
@@ -499,10 +497,7 @@ MPSC__NOINLINE static void pay_sender_fence(struct mpsc__list *l, size_t head)
     if (mpsc__solo_credit_pay(&l->solo_rx, head >> SHIFT))
         return;
     l->strong_head = true;
-    /* Release: a sender that reads STRONG here (seq_cst, so acquire, in
-     * wait_for_room) sees our light head stores before this one; every
-     * later one is seq_cst (take_slot), the pair's usual symmetric form. */
-    atomic_store_explicit(&l->head_mode, MPSC__HEAD_STRONG, memory_order_release);
+    mpsc__head_mode_strong(&l->head_mode);
 }
 
 /* Takes the message of a ready slot at position head. */
@@ -516,7 +511,7 @@ static inline void take_slot(struct mpsc__chan *c, struct slot s, size_t head, v
     mpsc__copy_msg(out, s.data, c->elem_size);
     if (bounded && MPSC__UNLIKELY(l->strong_head)) {
         /* seq_cst: the senders' Dekker pair in its symmetric form
-         * (pay_sender_fence). */
+         * (chan.h, mpsc__head_mode_strong). */
         atomic_store_explicit(&l->head, head + STEP, memory_order_seq_cst);
     } else {
         /* Relaxed: other threads read the head for mpsc_len's snapshot and,
