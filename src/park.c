@@ -35,6 +35,7 @@ uint64_t mpsc__deadline_after(uint64_t timeout_ns)
 }
 
 _Thread_local uint64_t mpsc__last_wake_ns;
+_Thread_local bool mpsc__cpu_shared;
 
 #if defined(__GNUC__)
 __attribute__((tls_model("initial-exec")))
@@ -63,6 +64,26 @@ struct cpu_record {
     _Atomic uintptr_t waits_for;
 };
 static struct cpu_record last_waiter[CPU_ENTRIES];
+
+/*
+ * Whether this thread may run on one CPU only (mpsc__cpu_shared, park.h).
+ * The kernel is asked once per AFFINITY_CHECKS checks that found the CPU
+ * shared, not on each (a system call, where the check is two loads): the
+ * answer changes only when someone changes the thread's affinity, and a
+ * stale one costs some waits their first pauses, or an early yield.
+ */
+#define AFFINITY_CHECKS 1024
+static _Thread_local unsigned affinity_age;
+static _Thread_local bool one_cpu;
+
+static bool allowed_one_cpu(void)
+{
+    if (affinity_age++ % AFFINITY_CHECKS == 0) {
+        cpu_set_t set;
+        one_cpu = sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) == 1;
+    }
+    return one_cpu;
+}
 #endif
 
 bool mpsc__shares_cpu(const void *waits_for)
@@ -77,11 +98,15 @@ bool mpsc__shares_cpu(const void *waits_for)
      * while another thread writes it is a stale record (above). */
     uintptr_t thread = atomic_load_explicit(&r->thread, memory_order_relaxed);
     uintptr_t theirs = atomic_load_explicit(&r->waits_for, memory_order_relaxed);
-    if (thread == me && theirs == mine)
+    if (thread == me && theirs == mine) {
+        mpsc__cpu_shared = false;
         return false;
+    }
     atomic_store_explicit(&r->thread, me, memory_order_relaxed);
     atomic_store_explicit(&r->waits_for, mine, memory_order_relaxed);
-    return thread != 0 && thread != me && theirs != mine;
+    bool shared = thread != 0 && thread != me && theirs != mine;
+    mpsc__cpu_shared = shared && allowed_one_cpu();
+    return shared;
 #else
     (void)waits_for;
     return false;

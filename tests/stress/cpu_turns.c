@@ -12,7 +12,9 @@
  * second step fails; with the record written but the answer inverted, the
  * first; with what the wait is for left out, the fourth.  The `portable`
  * build has no sched_getcpu, and its check is always false, which is what is
- * checked there.  Where the threads cannot be pinned (a container that
+ * checked there.  Steps 7 and 8 check when a wait makes the check before
+ * its first pause (mpsc__cpu_shared): with the thread's affinity ignored,
+ * step 8 fails; with the early check never made, step 7.  Where the threads cannot be pinned (a container that
  * forbids it) the program reports a skip.
  */
 #include "park.h"
@@ -68,6 +70,54 @@ static struct turn turn_on(int cpu, const void *waits_for)
     return t;
 }
 
+/* A third thing to wait for, that no thread waited for before steps 7-8. */
+static const char third;
+
+struct early {
+    int cpu, also; /* the CPUs the thread may run on (also: -1 for none) */
+    unsigned check_at_after_shared, check_at_after_own;
+};
+
+static void *wait_early(void *arg)
+{
+    struct early *e = arg;
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(e->cpu, &set);
+    if (e->also >= 0)
+        CPU_SET(e->also, &set);
+    STRESS_CHECK(sched_setaffinity(0, sizeof set, &set) == 0);
+    /* The record of each CPU it may run on is the main thread's, waiting
+     * for something else (record_main). */
+    STRESS_CHECK(mpsc__shares_cpu(&third) == HAS_CHECK);
+    e->check_at_after_shared = mpsc__backoff_start(&third, MPSC__FOREVER).check_at;
+    STRESS_CHECK(!mpsc__shares_cpu(&third));
+    e->check_at_after_own = mpsc__backoff_start(&third, MPSC__FOREVER).check_at;
+    return NULL;
+}
+
+/* The main thread makes the check on cpu and on also (unless -1), and
+ * ends pinned to cpu; an exited thread's record might carry the token of
+ * the next thread (park.h), the main thread's cannot. */
+static void record_main(int cpu, int also)
+{
+    if (also >= 0) {
+        pin(also);
+        (void)mpsc__shares_cpu(&message);
+    }
+    pin(cpu);
+    (void)mpsc__shares_cpu(&message);
+}
+
+static struct early early_on(int cpu, int also)
+{
+    struct early e = {cpu, also, 0, 0};
+    pthread_t th;
+    STRESS_CHECK(pthread_create(&th, NULL, wait_early, &e) == 0);
+    STRESS_CHECK(pthread_join(th, NULL) == 0);
+    return e;
+}
+
 int main(void)
 {
     cpu_set_t allowed;
@@ -117,6 +167,23 @@ int main(void)
         STRESS_CHECK(!t.first);
         STRESS_CHECK(!t.second);
         STRESS_CHECK(!mpsc__shares_cpu(&message));
+    }
+
+    /* 7. A thread that may run on one CPU only and found that CPU shared
+     * checks at once in its next wait; after a check that found it its own,
+     * at MPSC__CPU_CHECK_ROUND again. */
+    record_main(first_cpu, -1);
+    struct early e = early_on(first_cpu, -1);
+    STRESS_CHECK(e.check_at_after_shared == (HAS_CHECK ? 0 : MPSC__CPU_CHECK_ROUND));
+    STRESS_CHECK(e.check_at_after_own == MPSC__CPU_CHECK_ROUND);
+
+    /* 8. One that may run on two CPUs waits its pauses first all the same:
+     * whoever it waits for may be on the other. */
+    if (other_cpu >= 0) {
+        record_main(first_cpu, other_cpu);
+        e = early_on(first_cpu, other_cpu);
+        STRESS_CHECK(e.check_at_after_shared == MPSC__CPU_CHECK_ROUND);
+        STRESS_CHECK(e.check_at_after_own == MPSC__CPU_CHECK_ROUND);
     }
     printf("cpu_turns: ok (CPUs %d and %d)\n", first_cpu, other_cpu);
     return 0;
