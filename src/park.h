@@ -192,11 +192,11 @@ extern _Thread_local bool mpsc__cpu_shared;
 
 struct mpsc__backoff {
     unsigned step;
+    /* The step at which it checks: MPSC__CPU_CHECK_ROUND, or 0 (above). */
+    unsigned check_at;
     /* What the wait is for (mpsc__shares_cpu), or NULL for a wait that does
      * not make the check above. */
     const void *waits_for;
-    /* The step at which it checks: MPSC__CPU_CHECK_ROUND, or 0 (above). */
-    unsigned check_at;
     /* Spin on until then (mpsc__now_ns() time), or 0: the wait after a
      * wake-up (above). */
     uint64_t spin_until;
@@ -236,7 +236,7 @@ bool mpsc__shares_cpu(const void *waits_for);
  * call that may not wait leaves that for the next wait. */
 static inline struct mpsc__backoff mpsc__backoff_start(const void *waits_for, uint64_t deadline)
 {
-    struct mpsc__backoff b = {0, waits_for, mpsc__cpu_shared ? 0 : MPSC__CPU_CHECK_ROUND, 0};
+    struct mpsc__backoff b = {.check_at = mpsc__cpu_shared ? 0 : MPSC__CPU_CHECK_ROUND, .waits_for = waits_for};
     if (mpsc__last_wake_ns != 0 && deadline != MPSC__NO_WAIT) {
         b.spin_until = mpsc__last_wake_ns + MPSC__WAKE_SPIN_NS;
         if (b.spin_until > deadline)
