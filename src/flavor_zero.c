@@ -111,8 +111,8 @@ static void complete_sender(struct mpsc__zero_packet *p, uint32_t result)
  * backoff comes by pointer: passed by value, GCC built it on the stack with
  * narrow stores and copied it with 16-byte loads, which cannot be served
  * from those stores, on every wait (`perf`: 81 % of recv_wait's samples on
- * the Xeon host; spsc and mpsc bounded0 0.87-0.99 and 0.89-0.91 x their
- * time without the copy, two runs of 9 alternating pairs).
+ * the Xeon host; spsc and mpsc bounded0 0.86-0.99 and 0.89-0.96 x their
+ * time without the copy, three runs of 7-9 alternating pairs).
  */
 static uint32_t wait_state(_Atomic uint32_t *state, struct mpsc__backoff *backoff, uint64_t deadline)
 {

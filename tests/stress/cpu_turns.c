@@ -14,8 +14,9 @@
  * build has no sched_getcpu, and its check is always false, which is what is
  * checked there.  Steps 7 and 8 check when a wait makes the check before
  * its first pause (mpsc__cpu_shared): with the thread's affinity ignored,
- * step 8 fails; with the early check never made, step 7.  Where the threads cannot be pinned (a container that
- * forbids it) the program reports a skip.
+ * step 8 fails; with the early check never made, step 7.  Where the
+ * threads cannot be pinned (a container that forbids it) the program
+ * reports a skip.
  */
 #include "park.h"
 #include "stress.h"

@@ -1,12 +1,13 @@
 /*
  * stress_mixed.c - one flavor (argv[1]: unbounded, bounded(1000), bounded(1),
- * rendezvous or bounded(65537)) under 1, 2, 4 and 8 producers that mix blocking, try_ and
- * timeout sends and create and drop sender clones mid-flight, against a
- * receiver that mixes every receive form.  Every message carries its
- * producer and a per-producer sequence number that advances only when a send
- * returned MPSC_OK, so the receiver (and the drop function, for the runs
- * where the receiver is dropped early) can check that every message sent
- * successfully arrives exactly once and in its producer's order.
+ * rendezvous or bounded(65537)) under 1, 2, 4 and 8 producers that mix
+ * blocking, try_ and timeout sends and create and drop sender clones
+ * mid-flight, against a receiver that mixes every receive form.  Every
+ * message carries its producer and a per-producer sequence number that
+ * advances only when a send returned MPSC_OK, so the receiver (and the
+ * drop function, for the runs where the receiver is dropped early) can
+ * check that every message sent successfully arrives exactly once and in
+ * its producer's order.
  */
 #include "stress.h"
 
