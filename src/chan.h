@@ -409,6 +409,23 @@ static inline void mpsc__copy_msg(void *dst, const void *src, size_t size)
 }
 
 /*
+ * mpsc__copy_msg, or, where `word` (a constant in the caller) says the
+ * message is 8 bytes, a memcpy of constant size without MPSC__HIDE: that
+ * keeps the caller's buffer in memory (a receive stored its message and the
+ * caller loaded it back), and the warnings it is there for come from copies
+ * of other sizes.  An 8-byte message (a pointer, a uint64_t) is what most
+ * channels carry; the queues' receives take it on a path of its own, and
+ * messages of other sizes on one out of line (flavor_list.c, struct shape).
+ */
+static inline void mpsc__copy_msg_or_word(void *dst, const void *src, size_t size, bool word)
+{
+    if (word)
+        memcpy(dst, src, 8);
+    else
+        mpsc__copy_msg(dst, src, size);
+}
+
+/*
  * Slipping behind a fast producer.  A receiver that keeps up with a stream
  * takes each message as soon as it lands, so it reads the cache line the
  * producer is writing, and the producer pays for that line's transfer on

@@ -419,11 +419,20 @@ MPSC__NOINLINE static void pay_sender_fence(struct mpsc__array *a, size_t head)
     set_head_light(a, false);
 }
 
+/* The senders' wake-up after a receive (take_slot), out of line as a
+ * whole, as the list's (flavor_list.c, wake_senders). */
+MPSC__NOINLINE static void wake_senders(struct mpsc__array *a, size_t head)
+{
+    mpsc__event_wake(&a->tx_event);
+    if (a->light_head)
+        pay_sender_fence(a, head);
+}
+
 /* Takes the message of the full slot at index head, and tells the senders. */
-static inline mpsc_status take_slot(struct mpsc__chan *c, struct slot *s, size_t head, void *out)
+static inline mpsc_status take_slot(struct mpsc__chan *c, struct slot *s, size_t head, void *out, bool word)
 {
     struct mpsc__array *a = &c->q.array;
-    mpsc__copy_msg(out, slot_data(a, s), c->elem_size);
+    mpsc__copy_msg_or_word(out, slot_data(a, s), c->elem_size, word);
     /* Release: our read of the payload happens before the next sender's
      * write (its acquire load of the stamp). */
     atomic_store_explicit(&s->stamp, head + a->one_lap, memory_order_release);
@@ -440,8 +449,8 @@ static inline mpsc_status take_slot(struct mpsc__chan *c, struct slot *s, size_t
     } else {
         atomic_store_explicit(&a->head, next_index(a, head), memory_order_seq_cst);
     }
-    if (mpsc__event_notify(&a->tx_event) && a->light_head)
-        pay_sender_fence(a, head);
+    if (mpsc__event_waiting(&a->tx_event))
+        wake_senders(a, head);
     return MPSC_OK;
 }
 
@@ -455,7 +464,7 @@ static enum attempt try_recv_once(struct mpsc__chan *c, void *out, mpsc_status *
     /* Acquire: pairs with the sender's release store of the stamp. */
     size_t stamp = atomic_load_explicit(&s->stamp, memory_order_acquire);
     if (stamp == head + 1) {
-        *st = take_slot(c, s, head, out);
+        *st = take_slot(c, s, head, out, false);
         return DONE;
     }
     /* seq_cst: the receiver's re-check in its Dekker pair. */
@@ -523,8 +532,9 @@ MPSC__NOINLINE static mpsc_status recv_slow(struct mpsc__chan *c, void *out, uin
     }
 }
 
-/* inline: see chan.h. */
-inline mpsc_status mpsc__array_recv(struct mpsc__chan *c, void *out, uint64_t deadline)
+/* Every receive: `word`, a constant in each caller, says the message is 8
+ * bytes (chan.h, mpsc__copy_msg_or_word). */
+static inline mpsc_status array_recv(struct mpsc__chan *c, void *out, uint64_t deadline, bool word)
 {
     struct mpsc__array *a = &c->q.array;
     /* The common case, try_recv_once's first branch (see there for the
@@ -532,8 +542,22 @@ inline mpsc_status mpsc__array_recv(struct mpsc__chan *c, void *out, uint64_t de
     size_t head = atomic_load_explicit(&a->head, memory_order_relaxed);
     struct slot *s = slot_at(a, head);
     if (atomic_load_explicit(&s->stamp, memory_order_acquire) == head + 1)
-        return take_slot(c, s, head, out);
+        return take_slot(c, s, head, out, word);
     return recv_slow(c, out, deadline);
+}
+
+/* Messages of other sizes, out of line: see flavor_list.c, list_recv_sized. */
+MPSC__NOINLINE static mpsc_status array_recv_sized(struct mpsc__chan *c, void *out, uint64_t deadline)
+{
+    return array_recv(c, out, deadline, false);
+}
+
+/* inline: see chan.h. */
+inline mpsc_status mpsc__array_recv(struct mpsc__chan *c, void *out, uint64_t deadline)
+{
+    if (MPSC__LIKELY(c->elem_size == 8))
+        return array_recv(c, out, deadline, true);
+    return array_recv_sized(c, out, deadline);
 }
 
 void mpsc__array_disconnect_senders(struct mpsc__chan *c)

@@ -105,17 +105,16 @@ struct slot {
 };
 
 /*
- * What slot_at and copy_in need of a channel's messages: read from the
- * channel, or, for 8-byte messages (`word`, a constant in each caller of
- * the common paths), the same values as constants, so that a slot's address
- * takes a shift, a mask and two adds where it took two multiplies by
- * run-time sizes and variable shifts, and the copy is one move each way.
- * An 8-byte message (a pointer, a uint64_t) is what most channels carry, and
- * the common paths are the unbounded queue's cost: `bench_mpsc seq
- * unbounded` ran 123 instructions a message without it (callgrind).
+ * What slot_at needs of a channel's messages: read from the channel, or, for
+ * 8-byte messages (`word`, a constant in each caller of the common paths),
+ * the same values as constants, so that a slot's address takes a shift, a
+ * mask and two adds where it took two multiplies by run-time sizes and
+ * variable shifts; the copies take `word` too (chan.h,
+ * mpsc__copy_msg_or_word).  `bench_mpsc seq unbounded`, whose send and
+ * receive are this queue's common paths, ran 123 instructions a message
+ * without either, 103 with both (callgrind).
  */
 struct shape {
-    bool word;
     unsigned group_shift;
     size_t group_bytes, elem_size;
 };
@@ -123,20 +122,8 @@ struct shape {
 static inline struct shape shape_of(const struct mpsc__chan *c, bool word)
 {
     if (word) /* what mpsc__list_init computes for 8 bytes: groups of 8 flags, then 8 payloads */
-        return (struct shape){true, 3, 8 * (1 + 8), 8};
-    return (struct shape){false, c->q.list.group_shift, c->q.list.group_bytes, c->elem_size};
-}
-
-/* Copies one message.  A word is a memcpy of constant size, without
- * mpsc__copy_msg's MPSC__HIDE: that keeps the caller's buffer in memory (a
- * receive stored its message and the caller loaded it back), and the
- * warnings it is there for come from copies of other sizes. */
-static inline void copy_in(struct shape sh, void *dst, const void *src)
-{
-    if (sh.word)
-        memcpy(dst, src, 8);
-    else
-        mpsc__copy_msg(dst, src, sh.elem_size);
+        return (struct shape){3, 8 * (1 + 8), 8};
+    return (struct shape){c->q.list.group_shift, c->q.list.group_bytes, c->elem_size};
 }
 
 static inline struct slot slot_at(struct shape sh, struct mpsc__list_block *b, size_t offset)
@@ -265,7 +252,7 @@ static inline void fill_slot(struct mpsc__chan *c, struct mpsc__list_block *bloc
 {
     struct shape sh = shape_of(c, word);
     struct slot s = slot_at(sh, block, offset);
-    copy_in(sh, s.data, msg);
+    mpsc__copy_msg_or_word(s.data, msg, sh.elem_size, word);
     /* Release: publishes the payload to the consumer's acquire load. */
     atomic_store_explicit(s.ready, 1, memory_order_release);
     mpsc__event_notify(&c->q.list.rx_event);
@@ -540,6 +527,18 @@ MPSC__NOINLINE static void pay_sender_fence(struct mpsc__list *l, size_t head)
     mpsc__head_mode_strong(&l->head_mode);
 }
 
+/* With a bound, the senders' wake-up after a receive (take_slot), out of
+ * line as a whole: mpsc__event_notify there, then pay_sender_fence, kept
+ * the channel and the head live across the call, and every caller of
+ * mpsc_recv saved and restored registers on each message (list_recv_sized,
+ * below, has the figures). */
+MPSC__NOINLINE static void wake_senders(struct mpsc__list *l, size_t head)
+{
+    mpsc__event_wake(&l->tx_event);
+    if (!l->strong_head)
+        pay_sender_fence(l, head);
+}
+
 /* Takes the message of a ready slot at position head. */
 static inline void take_slot(struct mpsc__chan *c, struct slot s, size_t head, void *out, bool bounded, bool word)
 {
@@ -548,7 +547,7 @@ static inline void take_slot(struct mpsc__chan *c, struct slot s, size_t head, v
     if (head < l->prefetch_until) /* head_advance_block */
         __builtin_prefetch(s.data + PREFETCH_BYTES, 0);
 #endif
-    copy_in(shape_of(c, word), out, s.data);
+    mpsc__copy_msg_or_word(out, s.data, c->elem_size, word);
     if (bounded && MPSC__UNLIKELY(l->strong_head)) {
         /* seq_cst: the senders' Dekker pair in its symmetric form
          * (chan.h, mpsc__head_mode_strong). */
@@ -561,8 +560,8 @@ static inline void take_slot(struct mpsc__chan *c, struct slot s, size_t head, v
         if (bounded) /* the light side of the senders' Dekker pair (wait_for_room) */
             mpsc__fence_light();
     }
-    if (bounded && mpsc__event_notify(&l->tx_event) && !l->strong_head)
-        pay_sender_fence(l, head);
+    if (bounded && mpsc__event_waiting(&l->tx_event))
+        wake_senders(l, head);
 }
 
 /* The rest of list_try_recv: the consumer stands on a sentinel, or the slot
@@ -689,19 +688,34 @@ static inline mpsc_status list_recv(struct mpsc__chan *c, void *out, uint64_t de
     return deadline == MPSC__NO_WAIT ? try_recv_slow(c, out, head) : recv_wait(c, out, deadline);
 }
 
+/*
+ * The receives of messages of other sizes, out of line: their copy of
+ * run-time size is a call to memcpy, across which the channel and the head
+ * stay live, so inlined beside the word's they made every caller of
+ * mpsc_recv save and restore registers on each message, as the ring's
+ * receive did for the same reasons (flavor_array.c, array_recv_sized and
+ * wake_senders).  With these two and the ring's two out of line, `bench_mpsc
+ * seq unbounded` ran 92 instructions a message where it ran 103
+ * (callgrind), and its receive saved no register.
+ */
+MPSC__NOINLINE static mpsc_status list_recv_sized(struct mpsc__chan *c, void *out, uint64_t deadline, bool bounded)
+{
+    return list_recv(c, out, deadline, bounded, false);
+}
+
 /* inline: see chan.h. */
 inline mpsc_status mpsc__list_recv(struct mpsc__chan *c, void *out, uint64_t deadline)
 {
     if (MPSC__LIKELY(c->elem_size == 8))
         return list_recv(c, out, deadline, false, true);
-    return list_recv(c, out, deadline, false, false);
+    return list_recv_sized(c, out, deadline, false);
 }
 
 mpsc_status mpsc__list_recv_bounded(struct mpsc__chan *c, void *out, uint64_t deadline)
 {
     if (MPSC__LIKELY(c->elem_size == 8))
         return list_recv(c, out, deadline, true, true);
-    return list_recv(c, out, deadline, true, false);
+    return list_recv_sized(c, out, deadline, true);
 }
 
 void mpsc__list_disconnect_senders(struct mpsc__chan *c)

@@ -332,15 +332,24 @@ static inline void mpsc__event_wait(struct mpsc__event *ev, uint32_t seq, uint64
 /* The rest of mpsc__event_notify, out of line: there are waiters to wake. */
 MPSC__NOINLINE void mpsc__event_wake(struct mpsc__event *ev);
 
-/* Returns whether it found a waiter to wake. */
-static inline bool mpsc__event_notify(struct mpsc__event *ev)
+/* Whether a notify would find waiters to wake: its first half, for a
+ * notifier with more to do when there are (the queues' receives, which may
+ * also pay for their senders' fences), so that all of that can be one call
+ * out of line, after which the notifier needs none of its values. */
+static inline bool mpsc__event_waiting(struct mpsc__event *ev)
 {
     /* seq_cst: the load half of the notifier's Dekker pair (see above).  The
      * plain load first keeps the common case, nobody waiting, free of a
      * read-modify-write on a shared line.  Expected not taken: without the
      * hint, GCC 12 laid the common case out as the taken branch once the
      * function returned a value, and seq unbounded took 1.11 x its time. */
-    if (MPSC__UNLIKELY(atomic_load_explicit(&ev->waiters, memory_order_seq_cst) != 0)) {
+    return MPSC__UNLIKELY(atomic_load_explicit(&ev->waiters, memory_order_seq_cst) != 0);
+}
+
+/* Returns whether it found a waiter to wake. */
+static inline bool mpsc__event_notify(struct mpsc__event *ev)
+{
+    if (mpsc__event_waiting(ev)) {
         mpsc__event_wake(ev);
         return true;
     }
