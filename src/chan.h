@@ -415,7 +415,8 @@ static inline void mpsc__copy_msg(void *dst, const void *src, size_t size)
  * caller loaded it back), and the warnings it is there for come from copies
  * of other sizes.  An 8-byte message (a pointer, a uint64_t) is what most
  * channels carry; the queues' receives take it on a path of its own, and
- * messages of other sizes on one out of line (flavor_list.c, struct shape).
+ * messages of other sizes on one out of line (flavor_list.c,
+ * list_recv_sized).
  */
 static inline void mpsc__copy_msg_or_word(void *dst, const void *src, size_t size, bool word)
 {

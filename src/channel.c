@@ -181,7 +181,8 @@ MPSC__NOINLINE static mpsc_status array_recv_spin(struct mpsc__chan *c, void *ou
     return mpsc__array_recv(c, out, MPSC__SPIN_ONLY);
 }
 
-/* mpsc__recv_spin on a rendezvous channel, or with bad arguments. */
+/* mpsc__recv_spin on a rendezvous channel or a large bound's list, or with
+ * bad arguments. */
 MPSC__NOINLINE static mpsc_status recv_spin_other(mpsc_receiver *rx, void *out)
 {
     /* A rendezvous receive cannot take its packet back half-way as simply;

@@ -346,14 +346,11 @@ static inline bool mpsc__event_waiting(struct mpsc__event *ev)
     return MPSC__UNLIKELY(atomic_load_explicit(&ev->waiters, memory_order_seq_cst) != 0);
 }
 
-/* Returns whether it found a waiter to wake. */
-static inline bool mpsc__event_notify(struct mpsc__event *ev)
+/* The notifier's half of the pair (above): wakes the waiters, if any. */
+static inline void mpsc__event_notify(struct mpsc__event *ev)
 {
-    if (mpsc__event_waiting(ev)) {
+    if (mpsc__event_waiting(ev))
         mpsc__event_wake(ev);
-        return true;
-    }
-    return false;
 }
 
 #endif /* MPSC_PARK_H */
