@@ -91,7 +91,15 @@ static inline bool mpsc__solo_enter(struct mpsc__solo *s)
     uintptr_t me = (uintptr_t)&mpsc__thread_token;
     /* Relaxed, all three: the fences of the pair order them (above). */
     uintptr_t owner = atomic_load_explicit(&s->owner, memory_order_relaxed);
-    if (owner != me) {
+    /* Unlikely: the owner's path is the straight one.  Other senders pay a
+     * taken jump beside a compare-and-swap; without the hint GCC laid the
+     * owner's path out of line, and the bounded list's solo send through
+     * six to eight stretches of code: seq's sends alone on a bound took
+     * 0.87 x their time with it, `bench_mpsc seq boundedN` 0.93-0.96 x in
+     * four sets of 9-15 alternating rounds, spsc unbounded and
+     * bounded1000 0.95 and 0.93, mpsc unbounded 1.00 (AMD model-17 host,
+     * bench/NOTES.md). */
+    if (MPSC__UNLIKELY(owner != me)) {
         /* SHARED is final: every send claims with compare-and-swap, and
          * the call to settle that would say so costs a channel with
          * several senders on each send.  Acquire, the second load, as
