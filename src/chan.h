@@ -97,8 +97,8 @@ static inline bool mpsc__solo_enter(struct mpsc__solo *s)
      * six to eight stretches of code: seq's sends alone on a bound took
      * 0.87 x their time with it, `bench_mpsc seq boundedN` 0.93-0.96 x in
      * four sets of 9-15 alternating rounds, spsc unbounded and
-     * bounded1000 0.95 and 0.93, mpsc unbounded 1.00 (AMD model-17 host,
-     * bench/NOTES.md). */
+     * bounded1000 0.95 and 0.93, mpsc unbounded 1.07 and 1.00 in two sets
+     * (AMD model-17 host, bench/NOTES.md). */
     if (MPSC__UNLIKELY(owner != me)) {
         /* SHARED is final: every send claims with compare-and-swap, and
          * the call to settle that would say so costs a channel with
