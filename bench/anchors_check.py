@@ -14,24 +14,18 @@ Exits 1 when the files have no cell in common.
 """
 import sys
 
+from tabulate import is_number, read_lines
+
 PEERS = ["go", "flume", "crossbeam", "rust_std"]
 OTHERS = ["libmpsc", "floor"]
 NEAR = 0.15
 
 
 def load(path):
-    """(program, workload, flavor) -> (median, min, max), measured cells only."""
-    cells = {}
-    with open(path) as f:
-        for line in f:
-            fields = line.split()
-            if not fields or fields[0].startswith("#") or len(fields) < 7:
-                continue
-            try:
-                cells[tuple(fields[:3])] = tuple(float(x) for x in fields[4:7])
-            except ValueError:  # n/a: the program has no such case
-                continue
-    return cells
+    """(program, workload, flavor) -> (median, min, max), measured cells only
+    (a program without a case writes n/a there)."""
+    return {tuple(f[:3]): tuple(float(x) for x in f[4:7])
+            for f in read_lines(path) if len(f) >= 7 and all(is_number(x) for x in f[4:7])}
 
 
 def main(argv):
@@ -45,17 +39,18 @@ def main(argv):
         common += len(keys)
         near = {k for k in keys if abs(theirs[k][0] / ours[k][0] - 1) <= NEAR}
         overlap = {k for k in keys if theirs[k][1] <= ours[k][2] and ours[k][1] <= theirs[k][2]}
+        agree = near | overlap
         print(f"{prog}: {len(near)} of {len(keys)} within {NEAR:.0%}, "
-              f"{len(overlap)} with overlapping ranges, {len(near | overlap)} by either")
+              f"{len(overlap)} with overlapping ranges, {len(agree)} by either")
         for k in keys:
-            if k not in near | overlap:
+            if k not in agree:
                 (tm, tlo, thi), (om, olo, ohi) = theirs[k], ours[k]
                 print(f"   {k[1]} {k[2]}: theirs {tm:.2f} ({tlo:.2f}-{thi:.2f}), "
                       f"ours {om:.2f} ({olo:.2f}-{ohi:.2f}), ratio {tm / om:.2f}")
         if prog in PEERS:
             total += len(keys)
             near_total += len(near)
-            either_total += len(near | overlap)
+            either_total += len(agree)
     print(f"peers: {near_total} of {total} within {NEAR:.0%}, {either_total} by either count")
     return 0 if common else 1
 
